@@ -1,0 +1,213 @@
+//! A [`Transport`] for the tokio runtime: reqwest over the shared rustls setup.
+//!
+//! [`TokioTransport`] keeps one pooled reqwest client (HTTP/1.1 keep-alive connections, the TLS
+//! configuration from [`pyxis_gql_rustls::client_config`], the configured connect timeout),
+//! sends every request under the configured per-request timeout and reads the body chunk by
+//! chunk, stopping as soon as it passes the configured cap.
+//!
+//! Everything here must run inside a tokio runtime with the time driver enabled (for example
+//! under `#[tokio::main]`): reqwest opens its connections with tokio, and timeouts and
+//! [`Transport::sleep`] use tokio's timer.
+//!
+//! ```no_run
+//! use pyxis_gql::Transport;
+//! # async fn demo() -> Result<(), pyxis_gql::TransportError> {
+//! let config = pyxis_gql::Config::builder().build().unwrap();
+//! let transport = pyxis_gql_tokio::TokioTransport::new(&config)?;
+//! let request = http::Request::post(config.endpoint().as_str())
+//!     .header("content-type", "application/json")
+//!     .body(br#"{"query":"{ __typename }"}"#.to_vec())
+//!     .unwrap();
+//! let response = transport.send(request).await?;
+//! println!("{}", response.status());
+//! # Ok(())
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use http::{Request, Response};
+use pyxis_gql::{Config, Transport, TransportError};
+use pyxis_gql_rustls::Cause;
+
+pub use reqwest;
+
+/// A [`Transport`] on a pooled reqwest client; see the [crate docs](crate).
+///
+/// Cloning is cheap and shares the connection pool. `Debug` shows the settings, never the client
+/// identity or any header.
+#[derive(Clone)]
+pub struct TokioTransport {
+    client: reqwest::Client,
+    max_body_bytes: usize,
+    connect_timeout: Option<Duration>,
+    request_timeout: Option<Duration>,
+}
+
+impl TokioTransport {
+    /// Builds a transport from the TLS, timeout and body-cap parts of `config`.
+    ///
+    /// Redirects are not followed (a redirect comes back as the response it is), and proxies
+    /// named by the usual `HTTPS_PROXY`/`NO_PROXY` environment variables are honoured.
+    ///
+    /// # Errors
+    ///
+    /// [`TransportError::Config`] when the TLS material in `config` is unusable or the HTTP
+    /// client cannot be built.
+    pub fn new(config: &Config) -> Result<Self, TransportError> {
+        let tls = pyxis_gql_rustls::client_config(config)?;
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .connect_timeout(config.connect_timeout())
+            .pool_idle_timeout(Duration::from_secs(60))
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
+            .build()
+            .map_err(|err| TransportError::Config(Box::new(err)))?;
+        Ok(Self {
+            client,
+            max_body_bytes: config.max_body_bytes(),
+            connect_timeout: Some(config.connect_timeout()),
+            request_timeout: Some(config.request_timeout()),
+        })
+    }
+
+    /// Wraps a client the caller configured (pool, TLS, proxies, timeouts) with a body cap.
+    ///
+    /// The transport adds no timeout of its own; the client's timeouts apply, and a timeout it
+    /// reports comes back as [`TransportError::Timeout`] with a zero duration, since the transport
+    /// does not know the value. Add one with [`with_request_timeout`](Self::with_request_timeout).
+    pub fn from_client(client: reqwest::Client, max_body_bytes: usize) -> Self {
+        Self {
+            client,
+            max_body_bytes,
+            connect_timeout: None,
+            request_timeout: None,
+        }
+    }
+
+    /// Sets the time allowed for one request, from sending to the last body byte.
+    #[must_use]
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = Some(timeout);
+        self
+    }
+
+    /// The reqwest client underneath.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    async fn exchange(
+        &self,
+        request: Request<Vec<u8>>,
+    ) -> Result<Response<Vec<u8>>, TransportError> {
+        let request = reqwest::Request::try_from(request)
+            .map_err(|err| TransportError::Config(Box::new(err)))?;
+        let mut response = self
+            .client
+            .execute(request)
+            .await
+            .map_err(|err| self.map_error(err))?;
+
+        let limit = self.max_body_bytes;
+        if response
+            .content_length()
+            .is_some_and(|len| len > limit as u64)
+        {
+            return Err(TransportError::BodyTooLarge { limit });
+        }
+        let capacity = response
+            .content_length()
+            .map_or(0, |len| len as usize)
+            .min(limit);
+        let mut body = Vec::with_capacity(capacity);
+        while let Some(chunk) = response.chunk().await.map_err(|err| self.map_error(err))? {
+            if body.len() + chunk.len() > limit {
+                return Err(TransportError::BodyTooLarge { limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+
+        let mut out = Response::new(body);
+        *out.status_mut() = response.status();
+        *out.version_mut() = response.version();
+        *out.headers_mut() = std::mem::take(response.headers_mut());
+        Ok(out)
+    }
+
+    fn map_error(&self, err: reqwest::Error) -> TransportError {
+        let timeout = |connect: bool| {
+            let known = if connect {
+                self.connect_timeout.or(self.request_timeout)
+            } else {
+                self.request_timeout
+            };
+            TransportError::Timeout(known.unwrap_or_default())
+        };
+        if err.is_timeout() {
+            return timeout(err.is_connect());
+        }
+        match classify(&err) {
+            Cause::Tls => TransportError::Tls(Box::new(err)),
+            Cause::ConnectionClosed => TransportError::ConnectionClosed(Box::new(err)),
+            Cause::Connect => TransportError::Connect(Box::new(err)),
+            Cause::TimedOut => timeout(err.is_connect()),
+            _ if err.is_connect() => TransportError::Connect(Box::new(err)),
+            _ if err.is_builder() => TransportError::Config(Box::new(err)),
+            _ => TransportError::Other(Box::new(err)),
+        }
+    }
+}
+
+/// The shared source-chain reading, plus what only hyper can tell: a connection that closed
+/// before the whole message arrived, or a request dropped because its connection went away.
+fn classify(err: &(dyn StdError + 'static)) -> Cause {
+    match pyxis_gql_rustls::classify(err) {
+        Cause::Unknown => {}
+        cause => return cause,
+    }
+    let mut next = Some(err);
+    while let Some(err) = next {
+        if let Some(hyper) = err.downcast_ref::<hyper::Error>() {
+            if hyper.is_incomplete_message() || hyper.is_canceled() || hyper.is_closed() {
+                return Cause::ConnectionClosed;
+            }
+            if hyper.is_timeout() {
+                return Cause::TimedOut;
+            }
+        }
+        next = err.source();
+    }
+    Cause::Unknown
+}
+
+impl fmt::Debug for TokioTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokioTransport")
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl Transport for TokioTransport {
+    async fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
+        match self.request_timeout {
+            Some(limit) => tokio::time::timeout(limit, self.exchange(request))
+                .await
+                .unwrap_or(Err(TransportError::Timeout(limit))),
+            None => self.exchange(request).await,
+        }
+    }
+
+    async fn sleep(&self, duration: Duration) {
+        tokio::time::sleep(duration).await;
+    }
+}

@@ -1,0 +1,497 @@
+//! Executes a GraphQL request body against the dataset: resolves the
+//! supported root fields and shapes documents like Pyxis responses.
+
+use serde_json::{Map, Value, json};
+
+use crate::dataset::Dataset;
+use crate::filter::{Filter, kind};
+use crate::query::{RootField, root_field};
+use crate::sort::{page_of, parse_sort_by, sort_documents};
+
+/// An HTTP status and JSON body to answer with.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) body: Value,
+}
+
+/// A request body parsed far enough to execute.
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    pub(crate) query: String,
+    pub(crate) variables: Map<String, Value>,
+}
+
+impl Request {
+    /// Parses `{query, variables, operationName}`; the error is the reply a
+    /// malformed body gets.
+    pub(crate) fn parse(body: &[u8]) -> Result<Request, Reply> {
+        let bad = |message: String| Reply {
+            status: 400,
+            body: errors_body(&message, None),
+        };
+        let json: Value = serde_json::from_slice(body)
+            .map_err(|e| bad(format!("request body is not valid JSON: {e}")))?;
+        let query = json
+            .get("query")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("request body has no `query` string".to_owned()))?
+            .to_owned();
+        let variables = match json.get("variables") {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(m)) => m.clone(),
+            Some(other) => {
+                return Err(bad(format!(
+                    "`variables` must be an object, got {}",
+                    kind(other)
+                )));
+            }
+        };
+        Ok(Request { query, variables })
+    }
+}
+
+/// Answers a request body.
+pub(crate) fn respond(dataset: &Dataset, body: &[u8]) -> Reply {
+    let request = match Request::parse(body) {
+        Ok(r) => r,
+        Err(reply) => return reply,
+    };
+    let root = match root_field(&request.query) {
+        Ok(r) => r,
+        Err(e) => return ok(errors_body(&format!("cannot read the query: {e}"), None)),
+    };
+    match resolve(dataset, &root, &request) {
+        Ok(value) => ok(json!({ "data": { root.response_key.clone(): value } })),
+        Err(e) => ok(errors_body(&e, Some(&root.response_key))),
+    }
+}
+
+fn ok(body: Value) -> Reply {
+    Reply { status: 200, body }
+}
+
+/// A GraphQL error response; `path` names the failing root field.
+pub(crate) fn errors_body(message: &str, path: Option<&str>) -> Value {
+    let mut error = json!({ "message": message, "locations": [{ "line": 1, "column": 2 }] });
+    if let Some(p) = path {
+        error["path"] = json!([p]);
+    }
+    json!({ "data": null, "errors": [error] })
+}
+
+/// Resolves the root field to its response value.
+pub(crate) fn resolve(
+    dataset: &Dataset,
+    root: &RootField,
+    request: &Request,
+) -> Result<Value, String> {
+    let args = Args::new(root, &request.variables)?;
+    let with_manifest = request.query.contains("rpm_manifest");
+    match root.name.as_str() {
+        "find_repositories" => {
+            args.only(&["page", "page_size", "filter", "sort_by"])?;
+            paginated(&dataset.repositories, &args, |_| true, project_repository)
+        }
+        "get_repository_by_registry_path" => {
+            args.only(&["registry", "repository"])?;
+            let registry = args.required_str("registry")?;
+            let repository = args.required_str("repository")?;
+            Ok(match dataset.repository(registry, repository) {
+                Some(doc) => json!({ "data": project_repository(doc), "error": null }),
+                None => json!({
+                    "data": null,
+                    "error": {
+                        "status": 404,
+                        "detail": format!(
+                            "Unable to find repository with registry {registry} and repository {repository}"
+                        ),
+                    },
+                }),
+            })
+        }
+        "find_images" => {
+            args.only(&["page", "page_size", "filter", "sort_by"])?;
+            paginated(
+                &dataset.images,
+                &args,
+                |_| true,
+                |d| project_image(d, with_manifest),
+            )
+        }
+        "find_images_by_nvr" => {
+            args.only(&["nvr", "page", "page_size", "filter", "sort_by"])?;
+            let nvr = args.required_str("nvr")?;
+            paginated(
+                &dataset.images,
+                &args,
+                |d| d.pointer("/brew/build").and_then(Value::as_str) == Some(nvr),
+                |d| project_image(d, with_manifest),
+            )
+        }
+        other => Err(format!(
+            "Cannot query field \"{other}\" on type \"Query\" (the loopback server supports \
+             find_repositories, get_repository_by_registry_path, find_images and find_images_by_nvr)."
+        )),
+    }
+}
+
+struct Args<'a> {
+    field: &'a str,
+    values: Vec<(String, Value)>,
+}
+
+impl<'a> Args<'a> {
+    fn new(root: &'a RootField, variables: &Map<String, Value>) -> Result<Self, String> {
+        let values = root.resolve_args(variables);
+        for (i, (name, _)) in values.iter().enumerate() {
+            if values[..i].iter().any(|(n, _)| n == name) {
+                return Err(format!("There can be only one argument named \"{name}\"."));
+            }
+        }
+        Ok(Args {
+            field: &root.name,
+            values,
+        })
+    }
+
+    fn only(&self, allowed: &[&str]) -> Result<(), String> {
+        match self
+            .values
+            .iter()
+            .find(|(n, _)| !allowed.contains(&n.as_str()))
+        {
+            Some((n, _)) => Err(format!(
+                "Unknown argument \"{n}\" on field \"Query.{}\".",
+                self.field
+            )),
+            None => Ok(()),
+        }
+    }
+
+    fn get(&self, name: &str) -> &Value {
+        self.values
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(&Value::Null, |(_, v)| v)
+    }
+
+    fn required_str(&self, name: &str) -> Result<&str, String> {
+        match self.get(name) {
+            Value::String(s) => Ok(s),
+            Value::Null => Err(format!("argument `{name}` of `{}` is required", self.field)),
+            other => Err(format!(
+                "argument `{name}` must be a string, got {}",
+                kind(other)
+            )),
+        }
+    }
+
+    fn count(&self, name: &str, default: usize) -> Result<usize, String> {
+        match self.get(name) {
+            Value::Null => Ok(default),
+            Value::Number(n) => n
+                .as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or_else(|| format!("argument `{name}` must be a non-negative Int, got {n}")),
+            other => Err(format!(
+                "argument `{name}` must be an Int, got {}",
+                kind(other)
+            )),
+        }
+    }
+}
+
+/// Filters, sorts and slices `docs` into a `*PaginatedResponse`.
+fn paginated(
+    docs: &[Value],
+    args: &Args<'_>,
+    scope: impl Fn(&Value) -> bool,
+    project: impl Fn(&Value) -> Value,
+) -> Result<Value, String> {
+    let page = args.count("page", 0)?;
+    let page_size = args.count("page_size", 50)?;
+    let filter = Filter::compile(args.get("filter"))?;
+    let sort = parse_sort_by(args.get("sort_by"))?;
+    let mut matched: Vec<&Value> = docs
+        .iter()
+        .filter(|d| scope(d) && filter.matches(d))
+        .collect();
+    sort_documents(&mut matched, &sort);
+    let data: Vec<Value> = page_of(&matched, page, page_size)
+        .into_iter()
+        .map(project)
+        .collect();
+    Ok(json!({
+        "data": data,
+        "error": null,
+        "page": page,
+        "page_size": page_size,
+        "total": matched.len(),
+    }))
+}
+
+/// A selection: a leaf field or a field with a sub-selection.
+enum Sel {
+    Leaf(&'static str),
+    Node(&'static str, &'static [Sel]),
+}
+
+use Sel::{Leaf, Node};
+
+const REPOSITORY_FIELDS: &[Sel] = &[
+    Leaf("_id"),
+    Leaf("repository"),
+    Leaf("registry"),
+    Leaf("published"),
+    Leaf("release_categories"),
+    Leaf("auto_rebuild_tags"),
+    Leaf("vendor_label"),
+];
+
+const IMAGE_FIELDS: &[Sel] = &[
+    Leaf("_id"),
+    Leaf("architecture"),
+    Node("brew", &[Leaf("build"), Leaf("package")]),
+    Leaf("content_sets"),
+    Leaf("parent_brew_build"),
+    Leaf("creation_date"),
+    Node(
+        "parsed_data",
+        &[Node("labels", &[Leaf("name"), Leaf("value")])],
+    ),
+    Node(
+        "repositories",
+        &[
+            Leaf("registry"),
+            Leaf("repository"),
+            Leaf("published"),
+            Node("tags", &[Leaf("name")]),
+        ],
+    ),
+];
+
+const RPM_FIELDS: &[Sel] = &[
+    Leaf("name"),
+    Leaf("nvra"),
+    Leaf("srpm_name"),
+    Leaf("srpm_nevra"),
+];
+
+/// Keeps the selected fields; a selected field the document lacks is `null`,
+/// as GraphQL answers it.
+fn project(doc: &Value, sels: &[Sel]) -> Value {
+    match doc {
+        Value::Array(items) => Value::Array(items.iter().map(|i| project(i, sels)).collect()),
+        Value::Object(map) => Value::Object(
+            sels.iter()
+                .map(|sel| match sel {
+                    Leaf(name) => (
+                        name.to_string(),
+                        map.get(*name).cloned().unwrap_or(Value::Null),
+                    ),
+                    Node(name, sub) => (
+                        name.to_string(),
+                        map.get(*name).map_or(Value::Null, |v| project(v, sub)),
+                    ),
+                })
+                .collect(),
+        ),
+        _ => Value::Null,
+    }
+}
+
+fn project_repository(doc: &Value) -> Value {
+    project(doc, REPOSITORY_FIELDS)
+}
+
+fn project_image(doc: &Value, with_manifest: bool) -> Value {
+    let mut out = project(doc, IMAGE_FIELDS);
+    if with_manifest {
+        let manifest = match doc.get("rpm_manifest") {
+            Some(m) => json!({
+                "data": {
+                    "image_id": doc.get("_id"),
+                    "rpms": m.get("rpms").map_or(Value::Null, |r| project(r, RPM_FIELDS)),
+                },
+                "error": null,
+            }),
+            None => json!({
+                "data": null,
+                "error": { "status": 404, "detail": "Unable to find the RPM manifest of this image" },
+            }),
+        };
+        out["edges"] = json!({ "rpm_manifest": manifest });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataset::DatasetSpec;
+
+    fn dataset() -> Dataset {
+        Dataset::generate(&DatasetSpec {
+            repositories: 40,
+            images: 90,
+            rpms_per_image: 20,
+        })
+    }
+
+    fn call(d: &Dataset, query: &str, variables: Value) -> Reply {
+        let body = json!({ "query": query, "variables": variables, "operationName": null });
+        respond(d, body.to_string().as_bytes())
+    }
+
+    const FIND_IMAGES: &str = "query($page: Int, $page_size: Int, $filter: ContainerImageFilter, $sort_by: [SortBy]) { find_images(page: $page, page_size: $page_size, filter: $filter, sort_by: $sort_by) { data { _id } error { status detail } page page_size total } }";
+
+    #[test]
+    fn find_images_pages_through_everything() {
+        let d = dataset();
+        let mut seen = Vec::new();
+        for page in 0..3 {
+            let r = call(&d, FIND_IMAGES, json!({ "page": page, "page_size": 40 }));
+            assert_eq!(r.status, 200);
+            let resp = &r.body["data"]["find_images"];
+            assert_eq!(resp["total"], 90);
+            assert_eq!(resp["page"], page);
+            assert_eq!(resp["page_size"], 40);
+            assert_eq!(resp["error"], Value::Null);
+            seen.extend(resp["data"].as_array().cloned().unwrap_or_default());
+        }
+        let ids: Vec<&Value> = seen.iter().map(|i| &i["_id"]).collect();
+        let expected: Vec<&Value> = d.images.iter().map(|i| &i["_id"]).collect();
+        assert_eq!(ids, expected);
+    }
+
+    #[test]
+    fn defaults_are_page_zero_of_fifty() {
+        let d = dataset();
+        let r = call(
+            &d,
+            "{ find_images { total page page_size data { _id } } }",
+            json!(null),
+        );
+        let resp = &r.body["data"]["find_images"];
+        assert_eq!(resp["page"], 0);
+        assert_eq!(resp["page_size"], 50);
+        assert_eq!(resp["data"].as_array().map(Vec::len), Some(50));
+    }
+
+    #[test]
+    fn filter_sort_and_projection() {
+        let d = dataset();
+        let r = call(
+            &d,
+            FIND_IMAGES,
+            json!({
+                "filter": { "brew": { "package": { "eq": "busy-container" } } },
+                "sort_by": [{ "field": "creation_date", "order": "DESC" }],
+            }),
+        );
+        let resp = &r.body["data"]["find_images"];
+        assert_eq!(resp["total"], 9);
+        let first = &resp["data"][0];
+        assert_eq!(first["brew"]["build"], "busy-container-1.10-2");
+        assert!(first.get("edges").is_none());
+        assert!(first.get("rpm_manifest").is_none());
+        assert!(first.get("image_id").is_none());
+        assert!(first.get("parent_brew_build").is_some());
+    }
+
+    #[test]
+    fn manifest_only_when_asked_for() {
+        let d = dataset();
+        let q = "query($nvr: String) { find_images_by_nvr(nvr: $nvr) { data { _id edges { rpm_manifest { data { image_id rpms { name nvra srpm_name srpm_nevra } } } } } total } }";
+        let r = call(&d, q, json!({ "nvr": "foo++-container-2.0-1" }));
+        let resp = &r.body["data"]["find_images_by_nvr"];
+        assert_eq!(resp["total"], 1);
+        let img = &resp["data"][0];
+        let manifest = &img["edges"]["rpm_manifest"]["data"];
+        assert_eq!(manifest["image_id"], img["_id"]);
+        assert_eq!(manifest["rpms"].as_array().map(Vec::len), Some(20));
+        assert!(manifest["rpms"][0]["srpm_nevra"].is_string());
+    }
+
+    #[test]
+    fn repository_lookup_and_not_found() {
+        let d = dataset();
+        let q = "query($registry: String, $repository: String) { get_repository_by_registry_path(registry: $registry, repository: $repository) { data { _id registry repository } error { status detail } } }";
+        let repo = &d.repositories[3];
+        let r = call(
+            &d,
+            q,
+            json!({ "registry": repo["registry"], "repository": repo["repository"] }),
+        );
+        let resp = &r.body["data"]["get_repository_by_registry_path"];
+        assert_eq!(resp["data"]["_id"], repo["_id"]);
+        assert_eq!(resp["error"], Value::Null);
+        let r = call(
+            &d,
+            q,
+            json!({ "registry": "quay.io", "repository": "no/such" }),
+        );
+        let resp = &r.body["data"]["get_repository_by_registry_path"];
+        assert_eq!(resp["data"], Value::Null);
+        assert_eq!(resp["error"]["status"], 404);
+    }
+
+    #[test]
+    fn find_repositories_keeps_ragged_fields_as_null() {
+        let d = dataset();
+        let q = "query($filter: ContainerRepositoryFilter) { find_repositories(filter: $filter, page_size: 100) { data { _id auto_rebuild_tags release_categories } total } }";
+        let r = call(
+            &d,
+            q,
+            json!({ "filter": { "_id": { "eq": d.repositories[6]["_id"] } } }),
+        );
+        let resp = &r.body["data"]["find_repositories"];
+        assert_eq!(resp["total"], 1);
+        assert_eq!(resp["data"][0]["auto_rebuild_tags"], Value::Null);
+        assert_eq!(resp["data"][0]["release_categories"], json!(["Deprecated"]));
+    }
+
+    #[test]
+    fn errors_are_graphql_errors() {
+        let d = dataset();
+        let r = respond(&d, b"{not json");
+        assert_eq!(r.status, 400);
+        assert!(r.body["errors"][0]["message"].is_string());
+        let r = respond(&d, br#"{"variables": {}}"#);
+        assert_eq!(r.status, 400);
+        let r = call(&d, "{ find_containers { total } }", json!({}));
+        assert_eq!(r.status, 200);
+        assert_eq!(r.body["data"], Value::Null);
+        assert_eq!(r.body["errors"][0]["path"], json!(["find_containers"]));
+        let r = call(
+            &d,
+            FIND_IMAGES,
+            json!({ "filter": { "brew": { "build": { "like": "x" } } } }),
+        );
+        assert!(
+            r.body["errors"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("like"))
+        );
+        let r = call(&d, FIND_IMAGES, json!({ "page": -1 }));
+        assert!(r.body["errors"].is_array());
+        let r = call(&d, "{ find_images(bogus: 1) { total } }", json!({}));
+        assert!(
+            r.body["errors"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("bogus"))
+        );
+    }
+
+    #[test]
+    fn aliases_name_the_response_key() {
+        let d = dataset();
+        let r = call(
+            &d,
+            "{ imgs: find_images(page_size: 1) { total } }",
+            json!({}),
+        );
+        assert_eq!(r.body["data"]["imgs"]["total"], 90);
+    }
+}

@@ -1,0 +1,290 @@
+//! An embedded, deterministic fake Pyxis server for tests, examples and
+//! benchmarks.
+//!
+//! [`LoopbackPyxis::start`] serves HTTP/1.1 over TLS on `127.0.0.1` (a random
+//! port) from a thread with its own runtime, so it can be used from tests on
+//! any async runtime or none. Certificates are generated per server: a CA,
+//! a server certificate for `127.0.0.1`/`localhost`, and a client identity
+//! that the server accepts. By default the server requires a client
+//! certificate, as Pyxis does for authenticated access.
+//!
+//! The server understands just enough GraphQL for the root fields
+//! `find_repositories`, `get_repository_by_registry_path`, `find_images` and
+//! `find_images_by_nvr`, evaluates `filter` arguments over a generated
+//! [`Dataset`], and can be told to misbehave with [`Fault`]s.
+//!
+//! ```no_run
+//! use pyxis_loopback::{Fault, LoopbackPyxis};
+//!
+//! let server = LoopbackPyxis::start();
+//! let url = server.url(); // https://127.0.0.1:PORT/api/containers/graphql/
+//! let ca = server.ca_pem(); // trust this as an extra root
+//! let (cert, key) = (server.client_cert_pem(), server.client_key_pem());
+//! server.push_fault(Fault::Status { code: 503, retry_after: Some(1) });
+//! // ... run a client against `url`; the first request gets the 503 ...
+//! # let _ = (url, ca, cert, key);
+//! assert!(server.request_count() <= 1);
+//! drop(server); // stops the server and closes its port
+//! ```
+
+mod body;
+mod dataset;
+mod fault;
+mod filter;
+mod graphql;
+mod iso;
+mod query;
+mod server;
+mod sort;
+mod tls;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub use dataset::{BUSY_PACKAGE, Dataset, DatasetSpec, METACHAR_PACKAGES};
+pub use fault::Fault;
+
+/// The path the GraphQL endpoint is served at.
+pub const API_PATH: &str = server::API_PATH;
+
+/// A request as the server received it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct SeenRequest {
+    /// HTTP method.
+    pub method: http::Method,
+    /// Path and query string of the request target.
+    pub path: String,
+    /// Request headers.
+    pub headers: http::HeaderMap,
+    /// Raw request body.
+    pub body: Vec<u8>,
+    /// The body parsed as JSON, if it was JSON.
+    pub json: Option<Value>,
+    /// Name (not alias) of the GraphQL root field, if one could be found.
+    pub root_field: Option<String>,
+}
+
+/// Configures and starts a [`LoopbackPyxis`].
+#[derive(Debug, Clone)]
+pub struct LoopbackBuilder {
+    require_client_cert: bool,
+    plain_http: bool,
+    latency: Duration,
+    dataset: DatasetSpec,
+    record_requests: bool,
+}
+
+impl Default for LoopbackBuilder {
+    fn default() -> Self {
+        LoopbackBuilder {
+            require_client_cert: true,
+            plain_http: false,
+            latency: Duration::ZERO,
+            dataset: DatasetSpec::default(),
+            record_requests: true,
+        }
+    }
+}
+
+impl LoopbackBuilder {
+    /// Whether the TLS handshake requires a client certificate signed by the
+    /// server's CA (default: `true`). Without it, none is requested.
+    pub fn require_client_cert(mut self, require: bool) -> Self {
+        self.require_client_cert = require;
+        self
+    }
+
+    /// Serves plain `http://` without TLS (default: `false`), for testing
+    /// that clients refuse such URLs.
+    pub fn plain_http(mut self, plain: bool) -> Self {
+        self.plain_http = plain;
+        self
+    }
+
+    /// Delay before every answer (default: none); see
+    /// [`LoopbackPyxis::set_latency`].
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// The dataset to serve (default: [`DatasetSpec::default`]). Datasets are
+    /// generated once per spec and process and shared between servers.
+    pub fn dataset(mut self, spec: DatasetSpec) -> Self {
+        self.dataset = spec;
+        self
+    }
+
+    /// Whether to keep every request for [`LoopbackPyxis::requests`]
+    /// (default: `true`); turn off for long benchmarks.
+    pub fn record_requests(mut self, record: bool) -> Self {
+        self.record_requests = record;
+        self
+    }
+
+    /// Starts the server.
+    ///
+    /// # Panics
+    ///
+    /// If it cannot start (no free port, no thread); see
+    /// [`try_start`](Self::try_start).
+    pub fn start(self) -> LoopbackPyxis {
+        self.try_start()
+            .unwrap_or_else(|e| panic!("starting the loopback Pyxis server: {e}"))
+    }
+
+    /// Starts the server, reporting failure instead of panicking.
+    pub fn try_start(self) -> std::io::Result<LoopbackPyxis> {
+        let pki = tls::Pki::generate().map_err(std::io::Error::other)?;
+        let tls = if self.plain_http {
+            None
+        } else {
+            Some(
+                pki.server_config(self.require_client_cert)
+                    .map_err(std::io::Error::other)?,
+            )
+        };
+        let shared = Arc::new(server::Shared::new(
+            dataset::shared(&self.dataset),
+            self.latency,
+            self.record_requests,
+        ));
+        let (addr, running) = server::spawn(Arc::clone(&shared), tls)?;
+        Ok(LoopbackPyxis {
+            shared,
+            addr,
+            plain_http: self.plain_http,
+            ca_pem: pki.ca_pem,
+            client_cert_pem: pki.client_cert_pem,
+            client_key_pem: pki.client_key_pem,
+            _running: running,
+        })
+    }
+}
+
+/// A running loopback Pyxis server. Dropping it stops the server.
+pub struct LoopbackPyxis {
+    shared: Arc<server::Shared>,
+    addr: SocketAddr,
+    plain_http: bool,
+    ca_pem: String,
+    client_cert_pem: String,
+    client_key_pem: String,
+    _running: server::Running,
+}
+
+impl fmt::Debug for LoopbackPyxis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoopbackPyxis")
+            .field("url", &self.url())
+            .field("request_count", &self.request_count())
+            .field("connection_count", &self.connection_count())
+            .finish_non_exhaustive()
+    }
+}
+
+impl LoopbackPyxis {
+    /// A builder with the defaults of [`start`](Self::start).
+    pub fn builder() -> LoopbackBuilder {
+        LoopbackBuilder::default()
+    }
+
+    /// Starts a server with TLS, a required client certificate, the default
+    /// dataset and no latency.
+    ///
+    /// # Panics
+    ///
+    /// If the server cannot start.
+    pub fn start() -> LoopbackPyxis {
+        Self::builder().start()
+    }
+
+    /// The GraphQL endpoint, e.g.
+    /// `https://127.0.0.1:PORT/api/containers/graphql/` (`http://` in
+    /// plain-HTTP mode).
+    pub fn url(&self) -> String {
+        let scheme = if self.plain_http { "http" } else { "https" };
+        format!("{scheme}://{}{API_PATH}", self.addr)
+    }
+
+    /// The socket address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// PEM of the CA that signed the server certificate and the client
+    /// identity; clients add it as an extra trusted root.
+    pub fn ca_pem(&self) -> String {
+        self.ca_pem.clone()
+    }
+
+    /// PEM of a client certificate the server accepts.
+    pub fn client_cert_pem(&self) -> String {
+        self.client_cert_pem.clone()
+    }
+
+    /// PEM (PKCS#8) of the private key of [`client_cert_pem`](Self::client_cert_pem).
+    pub fn client_key_pem(&self) -> String {
+        self.client_key_pem.clone()
+    }
+
+    /// A client certificate and key (PEM) issued by a CA no server trusts,
+    /// for "wrong certificate" tests. The same pair for the whole process.
+    pub fn untrusted_client_identity() -> (String, String) {
+        tls::untrusted_identity()
+    }
+
+    /// The documents the server answers from.
+    pub fn dataset(&self) -> &Dataset {
+        &self.shared.dataset
+    }
+
+    /// HTTP requests received so far, including faulted ones.
+    pub fn request_count(&self) -> usize {
+        self.shared.request_count()
+    }
+
+    /// TCP connections accepted so far (including ones whose TLS handshake
+    /// then failed).
+    pub fn connection_count(&self) -> usize {
+        self.shared.connection_count()
+    }
+
+    /// Every request received so far, oldest first (empty when recording is
+    /// off).
+    pub fn requests(&self) -> Vec<SeenRequest> {
+        self.shared.requests()
+    }
+
+    /// Forgets the recorded requests (counters are kept).
+    pub fn clear_requests(&self) {
+        self.shared.clear_requests();
+    }
+
+    /// Delay before answering each request from now on.
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared.set_latency(latency);
+    }
+
+    /// Queues a fault for the next request that has no earlier applicable
+    /// fault: faults are consumed first in, first out, one per request.
+    pub fn push_fault(&self, fault: Fault) {
+        self.shared.push_fault(None, fault);
+    }
+
+    /// Queues a fault that only applies to requests whose root field is
+    /// `root_field` (e.g. `"find_images"`); other requests pass it by.
+    pub fn push_fault_for(&self, root_field: &str, fault: Fault) {
+        self.shared.push_fault(Some(root_field.to_owned()), fault);
+    }
+
+    /// Drops all queued faults.
+    pub fn clear_faults(&self) {
+        self.shared.clear_faults();
+    }
+}

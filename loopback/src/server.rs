@@ -1,0 +1,321 @@
+//! The server thread: its own single-threaded runtime, the accept loop, and
+//! per-request bookkeeping (recording, latency, fault injection).
+//!
+//! Owning a runtime on a dedicated thread keeps the server independent of
+//! whichever async runtime (if any) the calling test uses.
+
+use std::collections::VecDeque;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use http::header::{CONTENT_TYPE, HeaderName, HeaderValue, RETRY_AFTER};
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use rustls::ServerConfig;
+use serde_json::{Value, json};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio_rustls::TlsAcceptor;
+
+use crate::SeenRequest;
+use crate::body::{Aborted, ReplyBody};
+use crate::dataset::Dataset;
+use crate::fault::{Action, Fault, Target};
+use crate::graphql::{self, Reply};
+use crate::query;
+
+/// Where the API is served.
+pub(crate) const API_PATH: &str = "/api/containers/graphql/";
+
+/// Request bodies above this are refused rather than buffered.
+const MAX_REQUEST_BODY: usize = 16 * 1024 * 1024;
+
+/// State shared between the handle and the server thread.
+pub(crate) struct Shared {
+    pub(crate) dataset: Arc<Dataset>,
+    record_requests: bool,
+    latency_nanos: AtomicU64,
+    faults: Mutex<VecDeque<(Option<String>, Fault)>>,
+    requests: Mutex<Vec<SeenRequest>>,
+    request_count: AtomicUsize,
+    connection_count: AtomicUsize,
+    trace_counter: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panicking test thread must not wedge the server.
+    m.lock().unwrap_or_else(|poison| poison.into_inner())
+}
+
+impl Shared {
+    pub(crate) fn new(dataset: Arc<Dataset>, latency: Duration, record_requests: bool) -> Self {
+        let shared = Shared {
+            dataset,
+            record_requests,
+            latency_nanos: AtomicU64::new(0),
+            faults: Mutex::new(VecDeque::new()),
+            requests: Mutex::new(Vec::new()),
+            request_count: AtomicUsize::new(0),
+            connection_count: AtomicUsize::new(0),
+            trace_counter: AtomicU64::new(0),
+        };
+        shared.set_latency(latency);
+        shared
+    }
+
+    pub(crate) fn set_latency(&self, d: Duration) {
+        let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        self.latency_nanos.store(nanos, Ordering::SeqCst);
+    }
+
+    fn latency(&self) -> Duration {
+        Duration::from_nanos(self.latency_nanos.load(Ordering::SeqCst))
+    }
+
+    pub(crate) fn push_fault(&self, op: Option<String>, fault: Fault) {
+        lock(&self.faults).push_back((op, fault));
+    }
+
+    pub(crate) fn clear_faults(&self) {
+        lock(&self.faults).clear();
+    }
+
+    /// Takes the oldest queued fault that applies to a request for `root`.
+    fn take_fault(&self, root: Option<&str>) -> Option<Fault> {
+        let mut queue = lock(&self.faults);
+        let pos = queue
+            .iter()
+            .position(|(op, _)| op.is_none() || op.as_deref() == root)?;
+        queue.remove(pos).map(|(_, f)| f)
+    }
+
+    pub(crate) fn requests(&self) -> Vec<SeenRequest> {
+        lock(&self.requests).clone()
+    }
+
+    pub(crate) fn clear_requests(&self) {
+        lock(&self.requests).clear();
+    }
+
+    pub(crate) fn request_count(&self) -> usize {
+        self.request_count.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn connection_count(&self) -> usize {
+        self.connection_count.load(Ordering::SeqCst)
+    }
+
+    fn trace_id(&self) -> String {
+        let n = self.trace_counter.fetch_add(1, Ordering::SeqCst) + 1;
+        format!("{n:032x}")
+    }
+}
+
+/// The running server thread; dropping it stops the server and waits for
+/// the thread to finish, so the port is closed once the drop returns.
+pub(crate) struct Running {
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Binds 127.0.0.1 on a free port and starts serving.
+pub(crate) fn spawn(
+    shared: Arc<Shared>,
+    tls: Option<ServerConfig>,
+) -> io::Result<(SocketAddr, Running)> {
+    let std_listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+    std_listener.set_nonblocking(true)?;
+    let addr = std_listener.local_addr()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let listener = {
+        let _guard = runtime.enter();
+        TcpListener::from_std(std_listener)?
+    };
+    let acceptor = tls.map(|c| TlsAcceptor::from(Arc::new(c)));
+    let (tx, rx) = oneshot::channel();
+    let thread = std::thread::Builder::new()
+        .name(format!("pyxis-loopback-{}", addr.port()))
+        .spawn(move || {
+            runtime.block_on(accept_loop(listener, acceptor, shared, rx));
+            // Dropping the runtime here cancels every connection task.
+            drop(runtime);
+        })?;
+    Ok((
+        addr,
+        Running {
+            shutdown: Some(tx),
+            thread: Some(thread),
+        },
+    ))
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    acceptor: Option<TlsAcceptor>,
+    shared: Arc<Shared>,
+    mut shutdown: oneshot::Receiver<()>,
+) {
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((tcp, _)) => {
+                    shared.connection_count.fetch_add(1, Ordering::SeqCst);
+                    let _ = tcp.set_nodelay(true);
+                    tokio::spawn(serve_connection(tcp, acceptor.clone(), Arc::clone(&shared)));
+                }
+                // Out of descriptors or similar: back off instead of spinning.
+                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            },
+        }
+    }
+}
+
+async fn serve_connection(tcp: TcpStream, acceptor: Option<TlsAcceptor>, shared: Arc<Shared>) {
+    match acceptor {
+        // A failed handshake (e.g. no or untrusted client certificate) just
+        // ends the connection; the client sees the TLS alert.
+        Some(acceptor) => {
+            if let Ok(tls) = acceptor.accept(tcp).await {
+                serve_http(TokioIo::new(tls), shared).await;
+            }
+        }
+        None => serve_http(TokioIo::new(tcp), shared).await,
+    }
+}
+
+async fn serve_http<I>(io: I, shared: Arc<Shared>)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let service = service_fn(move |req| handle(req, Arc::clone(&shared)));
+    // Errors here are clients going away or injected faults; neither is
+    // worth reporting from a test server.
+    let _ = http1::Builder::new()
+        .keep_alive(true)
+        .timer(TokioTimer::new())
+        .serve_connection(io, service)
+        .await;
+}
+
+async fn handle(
+    req: Request<Incoming>,
+    shared: Arc<Shared>,
+) -> Result<Response<ReplyBody>, Aborted> {
+    shared.request_count.fetch_add(1, Ordering::SeqCst);
+    let (parts, body) = req.into_parts();
+    let collected = Limited::new(body, MAX_REQUEST_BODY).collect().await;
+    let (bytes, read_error) = match collected {
+        Ok(c) => (c.to_bytes(), None),
+        Err(e) => {
+            let status = if e.downcast_ref::<LengthLimitError>().is_some() {
+                413
+            } else {
+                400
+            };
+            (Default::default(), Some(status))
+        }
+    };
+    let json: Option<Value> = serde_json::from_slice(&bytes).ok();
+    let root = json
+        .as_ref()
+        .and_then(|j| j.get("query"))
+        .and_then(Value::as_str)
+        .and_then(|q| query::root_field(q).ok());
+    let fault = shared.take_fault(root.as_ref().map(|r| r.name.as_str()));
+    if shared.record_requests {
+        lock(&shared.requests).push(SeenRequest {
+            method: parts.method.clone(),
+            path: parts
+                .uri
+                .path_and_query()
+                .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned()),
+            headers: parts.headers.clone(),
+            body: bytes.to_vec(),
+            json,
+            root_field: root.as_ref().map(|r| r.name.clone()),
+        });
+    }
+
+    let delay = shared.latency() + fault.as_ref().map_or(Duration::ZERO, Fault::delay);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+
+    let normal = || -> Reply {
+        if let Some(status) = read_error {
+            return Reply {
+                status,
+                body: graphql::errors_body("could not read the request body", None),
+            };
+        }
+        route(&parts.method, parts.uri.path(), &shared.dataset, &bytes)
+    };
+    let action = match &fault {
+        Some(f) => {
+            let (name, key) = root.as_ref().map_or(("find_images", "find_images"), |r| {
+                (r.name.as_str(), r.response_key.as_str())
+            });
+            f.act(&Target { name, key }, normal)
+        }
+        None => Action::json(&normal()),
+    };
+    match action {
+        Action::Close => Err(Aborted),
+        Action::Reply {
+            status,
+            retry_after,
+            body,
+        } => {
+            let mut resp = Response::new(body);
+            *resp.status_mut() =
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let headers = resp.headers_mut();
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            if let Ok(v) = HeaderValue::from_str(&shared.trace_id()) {
+                headers.insert(HeaderName::from_static("trace_id"), v);
+            }
+            if let Some(secs) = retry_after {
+                headers.insert(RETRY_AFTER, HeaderValue::from(secs));
+            }
+            Ok(resp)
+        }
+    }
+}
+
+fn route(method: &Method, path: &str, dataset: &Dataset, body: &[u8]) -> Reply {
+    if path != API_PATH && path != API_PATH.trim_end_matches('/') {
+        return Reply {
+            status: 404,
+            body: json!({ "status": 404, "detail": format!("No route for {path}; the API is at {API_PATH}") }),
+        };
+    }
+    if method != Method::POST {
+        return Reply {
+            status: 405,
+            body: graphql::errors_body("the loopback server only accepts POST requests", None),
+        };
+    }
+    graphql::respond(dataset, body)
+}

@@ -1,0 +1,311 @@
+use super::*;
+use crate::model::{ContainerImage, ContainerRepository};
+use serde_json::json;
+
+const LIMIT: usize = 1 << 20;
+
+fn response(status: u16, body: impl Into<Vec<u8>>) -> http::Response<Vec<u8>> {
+    http::Response::builder()
+        .status(status)
+        .header("trace_id", "abc123")
+        .body(body.into())
+        .unwrap()
+}
+
+fn json_response(value: serde_json::Value) -> http::Response<Vec<u8>> {
+    response(200, serde_json::to_vec(&value).unwrap())
+}
+
+fn repos(value: serde_json::Value) -> Result<Page<ContainerRepository>, Error> {
+    page(&json_response(value), "find_repositories", LIMIT)
+}
+
+#[test]
+fn full_page_with_ragged_items_and_extra_fields() {
+    let page = repos(json!({
+        "extensions": {"cost": 3},
+        "data": {
+            "other_alias": {"data": [1, 2]},
+            "find_repositories": {
+                "page": 2, "page_size": 2, "total": 7, "error": null, "unknown": {"x": []},
+                "data": [
+                    {"repository": "ubi9/ubi", "registry": "registry.access.redhat.com",
+                     "published": true, "release_categories": ["Generally Available"],
+                     "auto_rebuild_tags": ["latest"], "vendor_label": "redhat"},
+                    {"repository": null, "release_categories": null}
+                ]
+            }
+        }
+    }))
+    .unwrap();
+    assert_eq!(
+        (page.page, page.page_size, page.total),
+        (Some(2), Some(2), Some(7))
+    );
+    assert_eq!(page.items.len(), 2);
+    assert_eq!(page.items[0].auto_rebuild_tags, vec!["latest"]);
+    assert_eq!(page.items[1], ContainerRepository::default());
+}
+
+#[test]
+fn empty_and_null_pages_have_no_items() {
+    for data in [json!([]), json!(null)] {
+        let page = repos(json!({"data": {"find_repositories": {"data": data, "page": 0, "page_size": 50, "total": 0}}})).unwrap();
+        assert!(page.items.is_empty());
+        assert_eq!(page.total, Some(0));
+    }
+    let bare = repos(json!({"data": {"find_repositories": {}}})).unwrap();
+    assert_eq!((bare.items.len(), bare.total), (0, None));
+}
+
+#[test]
+fn images_with_empty_objects_decode_and_null_items_are_reported() {
+    let decode = |items| {
+        page::<ContainerImage>(
+            &json_response(json!({"data": {"find_images": {"data": items}}})),
+            "find_images",
+            LIMIT,
+        )
+    };
+    let page =
+        decode(json!([{"parsed_data": {}, "brew": null, "repositories": [{}], "edges": {}}, {}]))
+            .unwrap();
+    assert_eq!(page.items.len(), 2);
+    assert_eq!(page.items[1], ContainerImage::default());
+    // A `null` inside the list is not an image: say where, never drop it.
+    let error = decode(json!([{}, null])).unwrap_err();
+    assert!(
+        matches!(&error, Error::Decode { path, .. } if path == "data.find_images.data[1]"),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn http_errors_keep_status_excerpt_retry_after_and_trace_id() {
+    let mut busy = response(503, "x".repeat(2000));
+    busy.headers_mut()
+        .insert("retry-after", "7".parse().unwrap());
+    let error = repos_from(busy).unwrap_err();
+    match &error {
+        Error::Http {
+            status,
+            body_excerpt,
+            retry_after,
+            trace_id,
+        } => {
+            assert_eq!(status.as_u16(), 503);
+            assert_eq!(body_excerpt.chars().count(), EXCERPT_BYTES + 1);
+            assert_eq!(*retry_after, Some(Duration::from_secs(7)));
+            assert_eq!(trace_id.as_deref(), Some("abc123"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(error.is_transient());
+    assert!(error.to_string().contains("trace_id abc123"));
+    for (status, transient) in [
+        (400, false),
+        (401, false),
+        (404, false),
+        (500, false),
+        (429, true),
+        (502, true),
+        (504, true),
+    ] {
+        assert_eq!(
+            repos_from(response(status, "{}"))
+                .unwrap_err()
+                .is_transient(),
+            transient,
+            "{status}"
+        );
+    }
+}
+
+fn repos_from(response: http::Response<Vec<u8>>) -> Result<Page<ContainerRepository>, Error> {
+    page(&response, "find_repositories", LIMIT)
+}
+
+#[test]
+fn graphql_errors_keep_messages_paths_locations_and_partial_data() {
+    let errors = json!([{"message": "boom", "locations": [{"line": 1, "column": 9}], "path": ["find_repositories", "data", 0]}]);
+    let error = repos(json!({"errors": errors, "data": null})).unwrap_err();
+    match &error {
+        Error::GraphQl {
+            errors,
+            partial_data,
+            trace_id,
+        } => {
+            assert_eq!(errors[0].message, "boom");
+            assert_eq!(errors[0].locations[0].column, 9);
+            assert_eq!(
+                errors[0].path,
+                vec![json!("find_repositories"), json!("data"), json!(0)]
+            );
+            assert_eq!(*partial_data, None);
+            assert_eq!(trace_id.as_deref(), Some("abc123"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!error.is_transient());
+    assert!(
+        error
+            .to_string()
+            .contains("boom at find_repositories.data.0"),
+        "{error}"
+    );
+
+    // Data first, errors after, data of the wrong shape: still reported as the GraphQL error.
+    let partial = json!({"find_repositories": {"data": "garbage"}});
+    let error = repos(json!({"data": partial, "errors": [{"message": "half"}]})).unwrap_err();
+    match error {
+        Error::GraphQl {
+            errors,
+            partial_data,
+            ..
+        } => {
+            assert_eq!(errors[0].message, "half");
+            assert_eq!(partial_data, Some(partial));
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // Decodable partial data is kept too.
+    let partial = json!({"find_repositories": {"data": [{"repository": "a"}]}});
+    let error = repos(json!({"errors": [{"message": "m"}], "data": partial})).unwrap_err();
+    assert!(matches!(error, Error::GraphQl { partial_data: Some(ref d), .. } if *d == partial));
+}
+
+#[test]
+fn pyxis_errors_and_the_transient_mongodb_timeout() {
+    let error = repos(json!({"data": {"find_repositories": {"data": null, "error": {"status": 500, "detail": "Unable to fetch data from MongoDB in time"}}}})).unwrap_err();
+    assert!(error.is_transient());
+    assert_eq!(error.trace_id(), Some("abc123"));
+    let error = repos(
+        json!({"data": {"find_repositories": {"error": {"status": 400, "detail": "bad filter"}}}}),
+    )
+    .unwrap_err();
+    match &error {
+        Error::Pyxis(PyxisError { status, detail, .. }) => {
+            assert_eq!((*status, detail.as_str()), (Some(400), "bad filter"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!error.is_transient());
+}
+
+#[test]
+fn single_objects_read_not_found_as_none() {
+    let decode = |value| {
+        object::<ContainerRepository>(
+            &json_response(value),
+            "get_repository_by_registry_path",
+            LIMIT,
+        )
+    };
+    let found = decode(json!({"data": {"get_repository_by_registry_path": {"data": {"repository": "a"}, "error": null}}})).unwrap();
+    assert_eq!(found.unwrap().repository.as_deref(), Some("a"));
+    let missing = decode(
+        json!({"data": {"get_repository_by_registry_path": {"data": null, "error": {"status": 404, "detail": "Not found"}}}}),
+    );
+    assert_eq!(missing.unwrap(), None);
+    assert_eq!(
+        decode(json!({"data": {"get_repository_by_registry_path": {"data": null}}})).unwrap(),
+        None
+    );
+    assert!(matches!(
+        decode(
+            json!({"data": {"get_repository_by_registry_path": {"error": {"status": 403, "detail": "no"}}}})
+        ),
+        Err(Error::Pyxis(_))
+    ));
+}
+
+#[test]
+fn malformed_truncated_and_wrongly_typed_bodies_are_decode_errors_with_paths() {
+    let bad = |body: &[u8]| repos_from(response(200, body.to_vec())).unwrap_err();
+
+    let error = bad(b"{\"data\": {\"find_repositories\": {\"data\": [{\"repository\": 5}]}}}");
+    assert!(
+        matches!(&error, Error::Decode { path, .. } if path == "data.find_repositories.data[0].repository"),
+        "{error:?}"
+    );
+
+    let full = br#"{"data":{"find_repositories":{"data":[{"repository":"a"}],"total":1}}}"#;
+    for cut in 0..full.len() {
+        let error = bad(&full[..cut]);
+        assert!(
+            matches!(error, Error::Decode { .. }),
+            "cut at {cut}: {error:?}"
+        );
+        if cut > 0 {
+            assert!(error.is_truncated_body(), "cut at {cut}: {error:?}");
+        }
+    }
+
+    let error = bad(br#"{"data": "a string"}"#);
+    assert!(
+        matches!(&error, Error::Decode { path, .. } if path == "data"),
+        "{error:?}"
+    );
+    let error = bad(br#"{"data": {"find_repositories": {"data": {"not": "a list"}}}}"#);
+    assert!(
+        matches!(&error, Error::Decode { path, .. } if path == "data.find_repositories.data"),
+        "{error:?}"
+    );
+    assert!(matches!(bad(br#"{"data": {}}"#), Error::Decode { .. }));
+    assert!(matches!(bad(br#"{}"#), Error::Decode { .. }));
+    assert!(matches!(bad(br#"[]"#), Error::Decode { .. }));
+    assert!(matches!(
+        bad(br#"{"data": {"find_repositories": {}}} trailing"#),
+        Error::Decode { .. }
+    ));
+    assert!(
+        matches!(bad(b"<html>502</html>"), Error::Decode { ref body_excerpt, .. } if body_excerpt == "<html>502</html>")
+    );
+    assert!(matches!(bad(b"\xff\xfe"), Error::Decode { .. }));
+    let error = bad(b"");
+    assert!(error.is_truncated_body() && !error.is_transient());
+    assert_eq!(error.trace_id(), Some("abc123"));
+}
+
+#[test]
+fn bodies_over_the_cap_are_refused_before_parsing() {
+    let body = serde_json::to_vec(&json!({"data": {"find_repositories": {"data": []}}})).unwrap();
+    let error = page::<ContainerRepository>(
+        &response(200, body.clone()),
+        "find_repositories",
+        body.len() - 1,
+    )
+    .unwrap_err();
+    assert!(matches!(error, Error::BodyTooLarge { limit, .. } if limit == body.len() - 1));
+    assert!(
+        page::<ContainerRepository>(
+            &response(200, body.clone()),
+            "find_repositories",
+            body.len()
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn whole_data_decodes_a_callers_own_shape() {
+    #[derive(Deserialize)]
+    struct Mine {
+        a: u8,
+    }
+    let mine: Mine = whole_data(&json_response(json!({"data": {"a": 4}})), LIMIT).unwrap();
+    assert_eq!(mine.a, 4);
+}
+
+#[test]
+fn escaped_root_field_names_still_match() {
+    let body = br#"{"data":{"find_\u0072epositories":{"data":[{"repository":"x"}]}}}"#;
+    assert_eq!(
+        repos_from(response(200, body.to_vec()))
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+}

@@ -1,0 +1,258 @@
+//! Pagination as a state machine: it hands out page requests, takes responses in any order, and
+//! gives items back in page order.
+//!
+//! It knows the end rules Pyxis clients use: an empty page ends the list, so does a page shorter
+//! than the page size, and so does reaching `total`. Once the first page has told the total, every
+//! remaining page can be requested at once, so that a client fetches them concurrently.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::decode::Page;
+use crate::error::Error;
+use crate::operation::{Endpoint, PaginatedOperation};
+
+/// A request for one page.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct PageRequest {
+    /// The 0-based page number; pass it back to [`Pages::feed`] with the response.
+    pub page: u32,
+    /// The HTTP request to send.
+    pub request: http::Request<Vec<u8>>,
+}
+
+/// The pagination state of one crawl of `O`.
+///
+/// ```
+/// use pyxis_gql::{Config, Endpoint, Pages, ops::FindRepositories};
+///
+/// let config = Config::builder().page_size(2).build().unwrap();
+/// let mut pages = Pages::new(FindRepositories::new(), &Endpoint::new(&config), &config);
+/// let first = pages.next_request().unwrap().unwrap();
+/// assert_eq!(first.page, 0);
+/// assert!(pages.next_request().is_none(), "the total is not known yet");
+///
+/// let body = br#"{"data":{"find_repositories":{"data":[{},{}],"page":0,"page_size":2,"total":5}}}"#;
+/// pages.feed(0, &http::Response::new(body.to_vec())).unwrap();
+/// let rest: Vec<u32> = pages.remaining_requests().unwrap().iter().map(|r| r.page).collect();
+/// assert_eq!(rest, [1, 2]);
+/// assert_eq!(pages.pop_items().unwrap().len(), 2);
+/// assert!(!pages.is_done());
+/// ```
+#[derive(Debug)]
+#[must_use = "a crawl does nothing until its requests are sent and fed back"]
+pub struct Pages<O: PaginatedOperation> {
+    operation: O,
+    endpoint: Endpoint,
+    page_size: u32,
+    /// Pages handed out so far: always `0..issued`.
+    issued: u32,
+    /// Pages fed back so far.
+    received: BTreeSet<u32>,
+    /// The last page of the list, once an end rule has fired or the total is known.
+    last_page: Option<u32>,
+    total: Option<u64>,
+    ready: BTreeMap<u32, Vec<O::Item>>,
+    next_out: u32,
+}
+
+impl<O: PaginatedOperation> Pages<O> {
+    /// A crawl of `operation` against `endpoint`, with the page size `config` gives it.
+    pub fn new(operation: O, endpoint: &Endpoint, config: &Config) -> Self {
+        let page_size = operation.page_size().resolve(config);
+        let nothing = operation.matches_nothing();
+        Self {
+            operation,
+            endpoint: endpoint.clone(),
+            page_size,
+            issued: 0,
+            received: BTreeSet::new(),
+            // An operation that matches nothing is finished before it starts.
+            last_page: None,
+            total: nothing.then_some(0),
+            ready: BTreeMap::new(),
+            next_out: if nothing { 1 } else { 0 },
+        }
+        .ended_if(nothing)
+    }
+
+    fn ended_if(mut self, ended: bool) -> Self {
+        if ended {
+            self.issued = 1;
+            self.received.insert(0);
+            self.last_page = Some(0);
+        }
+        self
+    }
+
+    /// The operation being crawled.
+    pub fn operation(&self) -> &O {
+        &self.operation
+    }
+
+    /// Items per page.
+    pub fn page_size(&self) -> u32 {
+        self.page_size
+    }
+
+    /// The total the server reported, once a page has arrived.
+    pub fn total(&self) -> Option<u64> {
+        self.total
+    }
+
+    /// Pages that have arrived, in order.
+    pub fn received_pages(&self) -> Vec<u32> {
+        self.received.iter().copied().collect()
+    }
+
+    /// The next request that may be sent now, or `None` when the crawl must first hear back
+    /// (the total is unknown and a page is in flight) or needs no more pages.
+    pub fn next_request(&mut self) -> Option<Result<PageRequest, Error>> {
+        let page = self.issued;
+        let may_issue = match (self.last_page, self.total) {
+            (Some(last), _) => page <= last,
+            // Without a total, pages go one at a time: each answer decides whether one follows.
+            (None, None) => self.received.len() as u32 == self.issued,
+            (None, Some(_)) => true,
+        };
+        if !may_issue {
+            return None;
+        }
+        self.issued += 1;
+        Some(self.request(page))
+    }
+
+    /// Every request still needed, once the total is known (empty before that, and when the
+    /// crawl is complete).
+    pub fn remaining_requests(&mut self) -> Result<Vec<PageRequest>, Error> {
+        let mut requests = Vec::new();
+        if self.total.is_some() {
+            while let Some(request) = self.next_request() {
+                requests.push(request?);
+            }
+        }
+        Ok(requests)
+    }
+
+    fn request(&self, page: u32) -> Result<PageRequest, Error> {
+        let mut variables = self.operation.variables();
+        variables.insert("page".to_owned(), Value::from(page));
+        variables.insert("page_size".to_owned(), Value::from(self.page_size));
+        let request = self
+            .endpoint
+            .request(self.operation.document(), &variables)?;
+        Ok(PageRequest { page, request })
+    }
+
+    /// Takes the response to the request for `page`. Responses may come in any order.
+    ///
+    /// Fails with the page's own error, or with [`Error::Pagination`] when the page contradicts
+    /// the others (a different total, a page answered twice, a short page in the middle), since
+    /// going on could silently drop or repeat items.
+    pub fn feed(&mut self, page: u32, response: &http::Response<Vec<u8>>) -> Result<(), Error> {
+        if page >= self.issued {
+            return Err(Error::Pagination(format!(
+                "page {page} was never requested"
+            )));
+        }
+        if self.received.contains(&page) {
+            return Err(Error::Pagination(format!("page {page} was answered twice")));
+        }
+        let answer = self
+            .operation
+            .decode_page(response, self.endpoint.max_body_bytes())?;
+        self.feed_decoded(page, answer)
+    }
+
+    /// Takes page `page` already decoded (by [`PaginatedOperation::decode_page`]), for callers
+    /// that decode where they receive, e.g. inside a retry loop.
+    pub fn feed_decoded(&mut self, page: u32, answer: Page<O::Item>) -> Result<(), Error> {
+        if page >= self.issued {
+            return Err(Error::Pagination(format!(
+                "page {page} was never requested"
+            )));
+        }
+        if self.received.contains(&page) {
+            return Err(Error::Pagination(format!("page {page} was answered twice")));
+        }
+        if let Some(served) = answer.page {
+            if served != page {
+                return Err(Error::Pagination(format!(
+                    "asked for page {page}, got page {served}"
+                )));
+            }
+        }
+        let count = answer.items.len() as u64;
+        let size = u64::from(self.page_size);
+        if count > size {
+            return Err(Error::Pagination(format!(
+                "page {page} holds {count} items, more than the page size {size}"
+            )));
+        }
+        match (self.total, answer.total) {
+            (Some(known), Some(now)) if known != now => {
+                return Err(Error::Pagination(format!(
+                    "the total changed from {known} to {now} at page {page}: the data changed during the crawl"
+                )));
+            }
+            (None, Some(now)) => {
+                self.total = Some(now);
+                let last = u32::try_from(now.div_ceil(size).saturating_sub(1)).unwrap_or(u32::MAX);
+                self.end_at(last);
+            }
+            _ => {}
+        }
+        if let Some(total) = self.total {
+            let before = u64::from(page) * size;
+            let expected = total.saturating_sub(before).min(size);
+            if count != expected {
+                return Err(Error::Pagination(format!(
+                    "page {page} holds {count} items where the total {total} means {expected}"
+                )));
+            }
+        }
+        if count == 0 {
+            // An empty page ends the list; page 0 then is the (empty) last page.
+            self.end_at(page.saturating_sub(1));
+        } else if count < size {
+            self.end_at(page);
+        }
+        if let Some(last) = self.last_page {
+            if page > last && count > 0 {
+                return Err(Error::Pagination(format!(
+                    "page {page} has items after the list ended at page {last}"
+                )));
+            }
+        }
+        self.received.insert(page);
+        self.ready.insert(page, answer.items);
+        Ok(())
+    }
+
+    fn end_at(&mut self, last: u32) {
+        self.last_page = Some(self.last_page.map_or(last, |known| known.min(last)));
+    }
+
+    /// The items of the next page in order, once it has arrived.
+    pub fn pop_items(&mut self) -> Option<Vec<O::Item>> {
+        let items = self.ready.remove(&self.next_out)?;
+        self.next_out += 1;
+        Some(items)
+    }
+
+    /// Whether every page has arrived and every item has been taken.
+    pub fn is_done(&self) -> bool {
+        match self.last_page {
+            Some(last) => {
+                self.next_out > last && (0..=last).all(|page| self.received.contains(&page))
+            }
+            None => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

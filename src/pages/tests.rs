@@ -1,0 +1,196 @@
+use super::*;
+use crate::model::ContainerRepository;
+use crate::ops::{FindRepositories, FindRepositoriesByRegistryPaths};
+use serde_json::json;
+
+fn crawl(page_size: u32) -> Pages<FindRepositories> {
+    let config = Config::builder().page_size(page_size).build().unwrap();
+    Pages::new(FindRepositories::new(), &Endpoint::new(&config), &config)
+}
+
+/// A page of repositories named `r<first>`, `r<first+1>`, ...
+fn answer(page: u32, first: usize, count: usize, total: Option<u64>) -> http::Response<Vec<u8>> {
+    let items: Vec<_> = (first..first + count)
+        .map(|i| json!({"repository": format!("r{i}")}))
+        .collect();
+    let body =
+        json!({"data": {"find_repositories": {"data": items, "page": page, "total": total}}});
+    http::Response::new(serde_json::to_vec(&body).unwrap())
+}
+
+fn names(items: Vec<ContainerRepository>) -> Vec<String> {
+    items.into_iter().map(|r| r.repository.unwrap()).collect()
+}
+
+fn page_variable(request: &PageRequest) -> (u64, u64) {
+    let body: serde_json::Value = serde_json::from_slice(request.request.body()).unwrap();
+    (
+        body["variables"]["page"].as_u64().unwrap(),
+        body["variables"]["page_size"].as_u64().unwrap(),
+    )
+}
+
+#[test]
+fn fans_out_after_the_first_page_and_yields_in_page_order() {
+    let mut pages = crawl(3);
+    let first = pages.next_request().unwrap().unwrap();
+    assert_eq!(page_variable(&first), (0, 3));
+    assert!(
+        pages.remaining_requests().unwrap().is_empty(),
+        "nothing before the total is known"
+    );
+    pages.feed(0, &answer(0, 0, 3, Some(10))).unwrap();
+    let rest = pages.remaining_requests().unwrap();
+    assert_eq!(
+        rest.iter().map(page_variable).collect::<Vec<_>>(),
+        [(1, 3), (2, 3), (3, 3)]
+    );
+    assert!(pages.next_request().is_none());
+
+    // Answers arrive 3, 1, 2; items still come out 0, 1, 2, 3.
+    pages.feed(3, &answer(3, 9, 1, Some(10))).unwrap();
+    let mut out = names(pages.pop_items().unwrap());
+    assert!(pages.pop_items().is_none(), "page 1 has not arrived");
+    pages.feed(1, &answer(1, 3, 3, Some(10))).unwrap();
+    pages.feed(2, &answer(2, 6, 3, Some(10))).unwrap();
+    while let Some(items) = pages.pop_items() {
+        out.extend(names(items));
+    }
+    assert_eq!(out, (0..10).map(|i| format!("r{i}")).collect::<Vec<_>>());
+    assert!(pages.is_done());
+    assert_eq!(pages.received_pages(), [0, 1, 2, 3]);
+}
+
+#[test]
+fn end_rules_without_a_total() {
+    // A short page ends the list.
+    let mut pages = crawl(2);
+    let mut seen = Vec::new();
+    let answers = [(2, None), (2, None), (1, None)];
+    for (page, (count, total)) in answers.into_iter().enumerate() {
+        let request = pages.next_request().expect("one page at a time").unwrap();
+        assert_eq!(request.page, page as u32);
+        assert!(
+            pages.next_request().is_none(),
+            "sequential while the total is unknown"
+        );
+        pages
+            .feed(request.page, &answer(request.page, page * 2, count, total))
+            .unwrap();
+        seen.extend(names(pages.pop_items().unwrap()));
+    }
+    assert!(pages.is_done());
+    assert!(pages.next_request().is_none());
+    assert_eq!(seen, ["r0", "r1", "r2", "r3", "r4"]);
+
+    // An empty page ends the list too.
+    let mut pages = crawl(2);
+    for page in 0..2 {
+        let request = pages.next_request().unwrap().unwrap();
+        pages
+            .feed(
+                request.page,
+                &answer(page, 0, if page == 0 { 2 } else { 0 }, None),
+            )
+            .unwrap();
+    }
+    assert_eq!(pages.pop_items().unwrap().len(), 2);
+    assert!(pages.is_done());
+    assert!(pages.next_request().is_none());
+}
+
+#[test]
+fn page_size_reaching_the_total_is_a_single_page() {
+    for total in [0u64, 1, 3] {
+        let mut pages = crawl(3);
+        let request = pages.next_request().unwrap().unwrap();
+        pages
+            .feed(request.page, &answer(0, 0, total as usize, Some(total)))
+            .unwrap();
+        assert!(
+            pages.remaining_requests().unwrap().is_empty(),
+            "total {total}"
+        );
+        assert_eq!(pages.pop_items().unwrap().len(), total as usize);
+        assert!(pages.is_done(), "total {total}");
+    }
+}
+
+#[test]
+fn contradicting_pages_are_errors_not_silent_gaps() {
+    let started = || {
+        let mut pages = crawl(2);
+        let _ = pages.next_request().unwrap().unwrap();
+        pages.feed(0, &answer(0, 0, 2, Some(6))).unwrap();
+        let _ = pages.remaining_requests().unwrap();
+        pages
+    };
+    let cases: Vec<(
+        &str,
+        Box<dyn Fn(&mut Pages<FindRepositories>) -> Result<(), Error>>,
+    )> = vec![
+        (
+            "total changed",
+            Box::new(|p| p.feed(1, &answer(1, 2, 2, Some(7)))),
+        ),
+        (
+            "answered twice",
+            Box::new(|p| p.feed(0, &answer(0, 0, 2, Some(6)))),
+        ),
+        (
+            "never requested",
+            Box::new(|p| p.feed(9, &answer(9, 0, 2, Some(6)))),
+        ),
+        (
+            "got page",
+            Box::new(|p| p.feed(1, &answer(2, 4, 2, Some(6)))),
+        ),
+        (
+            "means 2",
+            Box::new(|p| p.feed(1, &answer(1, 2, 1, Some(6)))),
+        ),
+        (
+            "more than the page size",
+            Box::new(|p| p.feed(2, &answer(2, 4, 3, Some(6)))),
+        ),
+    ];
+    for (expected, feed) in cases {
+        let mut pages = started();
+        match feed(&mut pages) {
+            Err(Error::Pagination(message)) => assert!(message.contains(expected), "{message}"),
+            other => panic!("{expected}: {other:?}"),
+        }
+        assert!(!pages.is_done());
+    }
+}
+
+#[test]
+fn page_errors_pass_through_and_the_crawl_can_report_what_it_has() {
+    let mut pages = crawl(2);
+    let _ = pages.next_request().unwrap().unwrap();
+    pages.feed(0, &answer(0, 0, 2, Some(4))).unwrap();
+    let _ = pages.remaining_requests().unwrap();
+    let busy = http::Response::builder()
+        .status(503)
+        .body(Vec::new())
+        .unwrap();
+    assert!(matches!(pages.feed(1, &busy), Err(Error::Http { .. })));
+    assert_eq!(pages.received_pages(), [0]);
+    assert!(!pages.is_done());
+    // The failed page can be fed again once a retry answers it.
+    pages.feed(1, &answer(1, 2, 2, Some(4))).unwrap();
+    assert_eq!(pages.received_pages(), [0, 1]);
+}
+
+#[test]
+fn an_operation_that_matches_nothing_sends_nothing() {
+    let config = Config::builder().build().unwrap();
+    let mut pages = Pages::new(
+        FindRepositoriesByRegistryPaths::new([]),
+        &Endpoint::new(&config),
+        &config,
+    );
+    assert!(pages.next_request().is_none());
+    assert!(pages.is_done());
+    assert!(pages.pop_items().is_none());
+}
