@@ -24,6 +24,9 @@ use crate::transport::Transport;
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// A page number and what fetching it gave.
+type PageAnswer<I> = (u32, Result<Page<I>, Error>);
+
 /// A Pyxis client over the transport `T`.
 ///
 /// Cheap to share: wrap it in an `Arc` or borrow it from many tasks; every method takes `&self`.
@@ -281,7 +284,7 @@ impl<T: Transport> Client<T> {
 /// One crawl in progress: its pagination state and the pages in flight, in page order.
 struct Crawl<'a, P: PaginatedOperation> {
     pages: Pages<Arc<P>>,
-    in_flight: FuturesOrdered<BoxFuture<'a, (u32, Result<Page<P::Item>, Error>)>>,
+    in_flight: FuturesOrdered<BoxFuture<'a, PageAnswer<P::Item>>>,
     failed: bool,
 }
 

@@ -231,10 +231,10 @@ impl ConfigBuilder {
         if http::HeaderValue::from_str(&self.user_agent).is_err() {
             return Err(ConfigError::InvalidHeader("User-Agent"));
         }
-        if let Some(key) = &self.api_key {
-            if http::HeaderValue::from_str(key.expose()).is_err() {
-                return Err(ConfigError::InvalidHeader("X-API-KEY"));
-            }
+        if let Some(key) = &self.api_key
+            && http::HeaderValue::from_str(key.expose()).is_err()
+        {
+            return Err(ConfigError::InvalidHeader("X-API-KEY"));
         }
         for (name, size) in [
             ("page_size", self.page_size),

@@ -186,10 +186,9 @@ fn diagnose<'b, S: DeserializeSeed<'b>>(response: &'b http::Response<Vec<u8>>, s
     if let Ok(Lenient {
         errors: Some(errors),
     }) = serde_json::from_slice::<Lenient>(body)
+        && !errors.is_empty()
     {
-        if !errors.is_empty() {
-            return graphql_error(response, errors);
-        }
+        return graphql_error(response, errors);
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let mut track = serde_path_to_error::Track::new();

@@ -178,12 +178,12 @@ impl<O: PaginatedOperation> Pages<O> {
         if self.received.contains(&page) {
             return Err(Error::Pagination(format!("page {page} was answered twice")));
         }
-        if let Some(served) = answer.page {
-            if served != page {
-                return Err(Error::Pagination(format!(
-                    "asked for page {page}, got page {served}"
-                )));
-            }
+        if let Some(served) = answer.page
+            && served != page
+        {
+            return Err(Error::Pagination(format!(
+                "asked for page {page}, got page {served}"
+            )));
         }
         let count = answer.items.len() as u64;
         let size = u64::from(self.page_size);
@@ -220,12 +220,13 @@ impl<O: PaginatedOperation> Pages<O> {
         } else if count < size {
             self.end_at(page);
         }
-        if let Some(last) = self.last_page {
-            if page > last && count > 0 {
-                return Err(Error::Pagination(format!(
-                    "page {page} has items after the list ended at page {last}"
-                )));
-            }
+        if let Some(last) = self.last_page
+            && page > last
+            && count > 0
+        {
+            return Err(Error::Pagination(format!(
+                "page {page} has items after the list ended at page {last}"
+            )));
         }
         self.received.insert(page);
         self.ready.insert(page, answer.items);

@@ -220,7 +220,8 @@ fn transient_failures_are_retried_with_backoff() {
 
 #[test]
 fn non_transient_failures_are_not_retried() {
-    let cases: Vec<(&str, Reply, fn(&Error) -> bool)> = vec![
+    type Check = fn(&Error) -> bool;
+    let cases: Vec<(&str, Reply, Check)> = vec![
         (
             "HTTP 400",
             Reply::Json(400, json!("bad")),

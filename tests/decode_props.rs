@@ -1,9 +1,11 @@
 //! Any bytes in, a value or a typed error out: never a panic, and never a shorter success.
 
-use pyxis_gql::model::{ContainerImage, ContainerRepository};
-use pyxis_gql::ops::{FindImagesByInstalledRpms, FindLatestImagesByNameVersion, GetRepositoryByRegistryPath};
-use pyxis_gql::{Error, Operation, PaginatedOperation, RegistryPath, decode};
 use proptest::prelude::*;
+use pyxis_gql::model::{ContainerImage, ContainerRepository};
+use pyxis_gql::ops::{
+    FindImagesByInstalledRpms, FindLatestImagesByNameVersion, GetRepositoryByRegistryPath,
+};
+use pyxis_gql::{Error, Operation, PaginatedOperation, RegistryPath, decode};
 use serde_json::{Value, json};
 
 const LIMIT: usize = 1 << 20;
@@ -19,21 +21,26 @@ fn decode_everything(body: &[u8]) -> Vec<Result<(), Error>> {
     vec![
         decode::page::<ContainerRepository>(&response, "find_repositories", LIMIT).map(drop),
         decode::page::<ContainerImage>(&response, "find_images", LIMIT).map(drop),
-        decode::object::<ContainerRepository>(&response, "get_repository_by_registry_path", LIMIT).map(drop),
+        decode::object::<ContainerRepository>(&response, "get_repository_by_registry_path", LIMIT)
+            .map(drop),
         decode::whole_data::<Value>(&response, LIMIT).map(drop),
         rpms.decode_page(&response, LIMIT).map(drop),
-        GetRepositoryByRegistryPath::new(RegistryPath::new("r", "p")).decode(&response, LIMIT).map(drop),
-        FindLatestImagesByNameVersion::new("n", "v").decode(&response, LIMIT).map(drop),
+        GetRepositoryByRegistryPath::new(RegistryPath::new("r", "p"))
+            .decode(&response, LIMIT)
+            .map(drop),
+        FindLatestImagesByNameVersion::new("n", "v")
+            .decode(&response, LIMIT)
+            .map(drop),
     ]
 }
 
 fn image(i: usize) -> Value {
     json!({
-        "architecture": if i % 3 == 0 { Value::Null } else { json!("amd64") },
+        "architecture": if i.is_multiple_of(3) { Value::Null } else { json!("amd64") },
         "brew": {"build": format!("pkg-{i}-1.0-1"), "package": format!("pkg-{i}")},
         "content_sets": ["cs-a", "cs-b"],
         "parent_brew_build": null,
-        "parsed_data": if i % 2 == 0 { json!({}) } else { json!({"labels": [{"name": "version", "value": "1.0"}]}) },
+        "parsed_data": if i.is_multiple_of(2) { json!({}) } else { json!({"labels": [{"name": "version", "value": "1.0"}]}) },
         "repositories": [{"registry": "reg", "repository": "ns/repo", "published": true, "tags": [{"name": "latest"}]}],
         "edges": {"rpm_manifest": {"data": {"image_id": "id", "rpms": [{"name": "openssl", "nvra": "openssl-3-1.x86_64", "srpm_name": "openssl", "srpm_nevra": "openssl-1:3-1.src"}]}}}
     })
@@ -93,7 +100,13 @@ fn json_value() -> impl Strategy<Value = Value> {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
             proptest::collection::btree_map(
-                prop_oneof![Just("brew".to_owned()), Just("edges".to_owned()), Just("rpms".to_owned()), Just("data".to_owned()), "[a-z_]{1,8}"],
+                prop_oneof![
+                    Just("brew".to_owned()),
+                    Just("edges".to_owned()),
+                    Just("rpms".to_owned()),
+                    Just("data".to_owned()),
+                    "[a-z_]{1,8}"
+                ],
                 inner,
                 0..6
             )
@@ -107,11 +120,17 @@ fn every_truncation_of_a_valid_body_is_an_error() {
     for body in valid_bodies() {
         let whole = decode_everything(&body);
         let has_errors = body.windows(8).any(|w| w == b"\"errors\"");
-        assert!(whole.iter().any(Result::is_ok) != has_errors, "the whole body decodes somewhere");
+        assert!(
+            whole.iter().any(Result::is_ok) != has_errors,
+            "the whole body decodes somewhere"
+        );
         for cut in 0..body.len() {
             for result in decode_everything(&body[..cut]) {
                 let error = result.expect_err("a cut body never decodes");
-                assert!(matches!(error, Error::Decode { .. }), "cut at {cut}: {error:?}");
+                assert!(
+                    matches!(error, Error::Decode { .. }),
+                    "cut at {cut}: {error:?}"
+                );
             }
         }
     }

@@ -3,6 +3,8 @@ use crate::model::ContainerRepository;
 use crate::ops::{FindRepositories, FindRepositoriesByRegistryPaths};
 use serde_json::json;
 
+type Feed = Box<dyn Fn(&mut Pages<FindRepositories>) -> Result<(), Error>>;
+
 fn crawl(page_size: u32) -> Pages<FindRepositories> {
     let config = Config::builder().page_size(page_size).build().unwrap();
     Pages::new(FindRepositories::new(), &Endpoint::new(&config), &config)
@@ -125,10 +127,7 @@ fn contradicting_pages_are_errors_not_silent_gaps() {
         let _ = pages.remaining_requests().unwrap();
         pages
     };
-    let cases: Vec<(
-        &str,
-        Box<dyn Fn(&mut Pages<FindRepositories>) -> Result<(), Error>>,
-    )> = vec![
+    let cases: Vec<(&str, Feed)> = vec![
         (
             "total changed",
             Box::new(|p| p.feed(1, &answer(1, 2, 2, Some(7)))),
