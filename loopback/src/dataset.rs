@@ -47,11 +47,28 @@ impl Default for DatasetSpec {
 /// The documents the server answers from, as stored (a superset of what a
 /// query can select).
 ///
+/// With [`DatasetSpec::default`] (pinned by a unit test):
+/// - 450 repositories: 315 on `registry.access.redhat.com`, 90 on
+///   `registry.redhat.io`, 45 on `quay.io`; 360 published; 405 with
+///   `vendor_label` `redhat`; 13 with `release_categories: null`; 11 without
+///   `auto_rebuild_tags`.
+/// - 700 images of 476 builds (NVRs) of 158 packages; a build can have
+///   images for several architectures (89 builds have two, some have four).
+///   Architectures: 440 `amd64`, 134 `arm64`, 45 `ppc64le`, 45 `s390x`,
+///   36 `null`. 23 images have `parsed_data: {}`, 24 have
+///   `content_sets: null`, 198 have `parent_brew_build: null`, 581 ship an
+///   RPM named `openssl`.
+/// - Every image lists 1–3 repositories of the dataset; the newest build of
+///   each package carries the tag `latest`, the newest build of each version
+///   a tag equal to the version, every build `VERSION-RELEASE`.
+/// - `_id` order (insertion order) differs from `creation_date` order.
+///
 /// Image documents carry their RPM manifest internally as
 /// `rpm_manifest: {"rpms": [...]}` (filterable as `rpm_manifest.rpms.name`);
 /// responses expose it as `edges.rpm_manifest.data` instead. One image in
 /// every 53 (by generation order, never one of the special packages) has no
-/// manifest at all and is answered with a 404 `edges.rpm_manifest.error`.
+/// manifest at all (13 in the default dataset) and is answered with a 404
+/// `edges.rpm_manifest.error`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {
     /// Repository documents in insertion (`_id`) order.
@@ -614,6 +631,56 @@ mod tests {
                 Some(50)
             );
         }
+    }
+
+    #[test]
+    fn default_dataset_facts() {
+        let d = Dataset::generate(&DatasetSpec::default());
+        let count =
+            |docs: &[Value], f: &dyn Fn(&Value) -> bool| docs.iter().filter(|v| f(v)).count();
+        let repos = &d.repositories;
+        assert_eq!(repos.len(), 450);
+        assert_eq!(
+            count(repos, &|r| r["registry"] == "registry.access.redhat.com"),
+            315
+        );
+        assert_eq!(count(repos, &|r| r["registry"] == "registry.redhat.io"), 90);
+        assert_eq!(count(repos, &|r| r["registry"] == "quay.io"), 45);
+        assert_eq!(count(repos, &|r| r["published"] == true), 360);
+        assert_eq!(count(repos, &|r| r["vendor_label"] == "redhat"), 405);
+        assert_eq!(count(repos, &|r| r["release_categories"].is_null()), 13);
+        assert_eq!(count(repos, &|r| r.get("auto_rebuild_tags").is_none()), 11);
+
+        let images = &d.images;
+        assert_eq!(images.len(), 700);
+        let builds: HashSet<&Value> = images.iter().map(|i| &i["brew"]["build"]).collect();
+        assert_eq!(builds.len(), 476);
+        let packages: HashSet<&Value> = images.iter().map(|i| &i["brew"]["package"]).collect();
+        assert_eq!(packages.len(), 158);
+        let two_arch = builds
+            .iter()
+            .filter(|b| count(images, &|i| &i["brew"]["build"] == **b) == 2)
+            .count();
+        assert_eq!(two_arch, 89);
+        for (arch, n) in [
+            ("amd64", 440),
+            ("arm64", 134),
+            ("ppc64le", 45),
+            ("s390x", 45),
+        ] {
+            assert_eq!(count(images, &|i| i["architecture"] == arch), n, "{arch}");
+        }
+        assert_eq!(count(images, &|i| i["architecture"].is_null()), 36);
+        assert_eq!(count(images, &|i| i["parsed_data"] == json!({})), 23);
+        assert_eq!(count(images, &|i| i["content_sets"].is_null()), 24);
+        assert_eq!(count(images, &|i| i["parent_brew_build"].is_null()), 198);
+        assert_eq!(count(images, &|i| i.get("rpm_manifest").is_none()), 13);
+        let has_openssl = |i: &Value| {
+            i["rpm_manifest"]["rpms"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|r| r["name"] == "openssl"))
+        };
+        assert_eq!(count(images, &has_openssl), 581);
     }
 
     #[test]

@@ -62,11 +62,11 @@ pub(crate) enum Action {
 }
 
 impl Action {
-    pub(crate) fn json(reply: &Reply) -> Action {
+    pub(crate) fn json(reply: Reply) -> Action {
         Action::Reply {
             status: reply.status,
             retry_after: None,
-            body: ReplyBody::full(to_bytes(&reply.body)),
+            body: ReplyBody::full(reply.body),
         }
     }
 }
@@ -115,7 +115,7 @@ impl Fault {
                 Action::Reply {
                     status: reply.status,
                     retry_after: None,
-                    body: ReplyBody::truncated(to_bytes(&reply.body)),
+                    body: ReplyBody::truncated(Bytes::from(reply.body)),
                 }
             }
             Fault::MongoTimeout => {
@@ -132,7 +132,10 @@ impl Fault {
             }
             Fault::GraphQlErrors { with_partial_data } => {
                 let data = if *with_partial_data {
-                    normal().body.get("data").cloned().unwrap_or(Value::Null)
+                    serde_json::from_slice::<Value>(&normal().body)
+                        .ok()
+                        .and_then(|mut v| v.get_mut("data").map(Value::take))
+                        .unwrap_or(Value::Null)
                 } else {
                     Value::Null
                 };
@@ -145,7 +148,7 @@ impl Fault {
                     "data": data,
                 })))
             }
-            Fault::Slow(_) => Action::json(&normal()),
+            Fault::Slow(_) => Action::json(normal()),
             Fault::ConnectionReset => Action::Close,
             Fault::HugeBody { bytes } => Action::Reply {
                 status: 200,

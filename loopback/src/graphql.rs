@@ -1,18 +1,28 @@
 //! Executes a GraphQL request body against the dataset: resolves the
-//! supported root fields and shapes documents like Pyxis responses.
+//! supported root fields into views that serialize like Pyxis responses.
 
 use serde_json::{Map, Value, json};
 
 use crate::dataset::Dataset;
 use crate::filter::{Filter, kind};
+use crate::project::{Answer, DocView, Envelope, PageView, Shape, SingleView};
 use crate::query::{RootField, root_field};
 use crate::sort::{page_of, parse_sort_by, sort_documents};
 
-/// An HTTP status and JSON body to answer with.
+/// An HTTP status and serialized JSON body to answer with.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Reply {
     pub(crate) status: u16,
-    pub(crate) body: Value,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(status: u16, body: &Value) -> Reply {
+        Reply {
+            status,
+            body: body.to_string().into_bytes(),
+        }
+    }
 }
 
 /// A request body parsed far enough to execute.
@@ -26,10 +36,7 @@ impl Request {
     /// Parses `{query, variables, operationName}`; the error is the reply a
     /// malformed body gets.
     pub(crate) fn parse(body: &[u8]) -> Result<Request, Reply> {
-        let bad = |message: String| Reply {
-            status: 400,
-            body: errors_body(&message, None),
-        };
+        let bad = |message: String| Reply::json(400, &errors_body(&message, None));
         let json: Value = serde_json::from_slice(body)
             .map_err(|e| bad(format!("request body is not valid JSON: {e}")))?;
         let query = json
@@ -59,16 +66,28 @@ pub(crate) fn respond(dataset: &Dataset, body: &[u8]) -> Reply {
     };
     let root = match root_field(&request.query) {
         Ok(r) => r,
-        Err(e) => return ok(errors_body(&format!("cannot read the query: {e}"), None)),
+        Err(e) => {
+            return Reply::json(
+                200,
+                &errors_body(&format!("cannot read the query: {e}"), None),
+            );
+        }
     };
-    match resolve(dataset, &root, &request) {
-        Ok(value) => ok(json!({ "data": { root.response_key.clone(): value } })),
-        Err(e) => ok(errors_body(&e, Some(&root.response_key))),
+    let answer = match resolve(dataset, &root, &request) {
+        Ok(a) => a,
+        Err(e) => return Reply::json(200, &errors_body(&e, Some(&root.response_key))),
+    };
+    let envelope = Envelope {
+        key: &root.response_key,
+        answer,
+    };
+    match serde_json::to_vec(&envelope) {
+        Ok(body) => Reply { status: 200, body },
+        Err(e) => Reply::json(
+            500,
+            &errors_body(&format!("cannot serialize the answer: {e}"), None),
+        ),
     }
-}
-
-fn ok(body: Value) -> Reply {
-    Reply { status: 200, body }
 }
 
 /// A GraphQL error response; `path` names the failing root field.
@@ -80,44 +99,49 @@ pub(crate) fn errors_body(message: &str, path: Option<&str>) -> Value {
     json!({ "data": null, "errors": [error] })
 }
 
-/// Resolves the root field to its response value.
-pub(crate) fn resolve(
-    dataset: &Dataset,
+/// Resolves the root field.
+fn resolve<'a>(
+    dataset: &'a Dataset,
     root: &RootField,
     request: &Request,
-) -> Result<Value, String> {
+) -> Result<Answer<'a>, String> {
     let args = Args::new(root, &request.variables)?;
-    let with_manifest = request.query.contains("rpm_manifest");
+    let image = Shape::Image {
+        with_manifest: request.query.contains("rpm_manifest"),
+    };
     match root.name.as_str() {
         "find_repositories" => {
             args.only(&["page", "page_size", "filter", "sort_by"])?;
-            paginated(&dataset.repositories, &args, |_| true, project_repository)
+            paginated(&dataset.repositories, &args, |_| true, Shape::Repository)
         }
         "get_repository_by_registry_path" => {
             args.only(&["registry", "repository"])?;
             let registry = args.required_str("registry")?;
             let repository = args.required_str("repository")?;
-            Ok(match dataset.repository(registry, repository) {
-                Some(doc) => json!({ "data": project_repository(doc), "error": null }),
-                None => json!({
-                    "data": null,
-                    "error": {
-                        "status": 404,
-                        "detail": format!(
-                            "Unable to find repository with registry {registry} and repository {repository}"
-                        ),
+            Ok(Answer::Single(
+                match dataset.repository(registry, repository) {
+                    Some(doc) => SingleView {
+                        doc: Some(DocView {
+                            doc,
+                            shape: Shape::Repository,
+                        }),
+                        error: None,
                     },
-                }),
-            })
+                    None => SingleView {
+                        doc: None,
+                        error: Some(json!({
+                            "status": 404,
+                            "detail": format!(
+                                "Unable to find repository with registry {registry} and repository {repository}"
+                            ),
+                        })),
+                    },
+                },
+            ))
         }
         "find_images" => {
             args.only(&["page", "page_size", "filter", "sort_by"])?;
-            paginated(
-                &dataset.images,
-                &args,
-                |_| true,
-                |d| project_image(d, with_manifest),
-            )
+            paginated(&dataset.images, &args, |_| true, image)
         }
         "find_images_by_nvr" => {
             args.only(&["nvr", "page", "page_size", "filter", "sort_by"])?;
@@ -126,7 +150,7 @@ pub(crate) fn resolve(
                 &dataset.images,
                 &args,
                 |d| d.pointer("/brew/build").and_then(Value::as_str) == Some(nvr),
-                |d| project_image(d, with_manifest),
+                image,
             )
         }
         other => Err(format!(
@@ -203,12 +227,12 @@ impl<'a> Args<'a> {
 }
 
 /// Filters, sorts and slices `docs` into a `*PaginatedResponse`.
-fn paginated(
-    docs: &[Value],
+fn paginated<'a>(
+    docs: &'a [Value],
     args: &Args<'_>,
     scope: impl Fn(&Value) -> bool,
-    project: impl Fn(&Value) -> Value,
-) -> Result<Value, String> {
+    shape: Shape,
+) -> Result<Answer<'a>, String> {
     let page = args.count("page", 0)?;
     let page_size = args.count("page_size", 50)?;
     let filter = Filter::compile(args.get("filter"))?;
@@ -218,112 +242,13 @@ fn paginated(
         .filter(|d| scope(d) && filter.matches(d))
         .collect();
     sort_documents(&mut matched, &sort);
-    let data: Vec<Value> = page_of(&matched, page, page_size)
-        .into_iter()
-        .map(project)
-        .collect();
-    Ok(json!({
-        "data": data,
-        "error": null,
-        "page": page,
-        "page_size": page_size,
-        "total": matched.len(),
+    Ok(Answer::Page(PageView {
+        items: page_of(&matched, page, page_size),
+        shape,
+        page,
+        page_size,
+        total: matched.len(),
     }))
-}
-
-/// A selection: a leaf field or a field with a sub-selection.
-enum Sel {
-    Leaf(&'static str),
-    Node(&'static str, &'static [Sel]),
-}
-
-use Sel::{Leaf, Node};
-
-const REPOSITORY_FIELDS: &[Sel] = &[
-    Leaf("_id"),
-    Leaf("repository"),
-    Leaf("registry"),
-    Leaf("published"),
-    Leaf("release_categories"),
-    Leaf("auto_rebuild_tags"),
-    Leaf("vendor_label"),
-];
-
-const IMAGE_FIELDS: &[Sel] = &[
-    Leaf("_id"),
-    Leaf("architecture"),
-    Node("brew", &[Leaf("build"), Leaf("package")]),
-    Leaf("content_sets"),
-    Leaf("parent_brew_build"),
-    Leaf("creation_date"),
-    Node(
-        "parsed_data",
-        &[Node("labels", &[Leaf("name"), Leaf("value")])],
-    ),
-    Node(
-        "repositories",
-        &[
-            Leaf("registry"),
-            Leaf("repository"),
-            Leaf("published"),
-            Node("tags", &[Leaf("name")]),
-        ],
-    ),
-];
-
-const RPM_FIELDS: &[Sel] = &[
-    Leaf("name"),
-    Leaf("nvra"),
-    Leaf("srpm_name"),
-    Leaf("srpm_nevra"),
-];
-
-/// Keeps the selected fields; a selected field the document lacks is `null`,
-/// as GraphQL answers it.
-fn project(doc: &Value, sels: &[Sel]) -> Value {
-    match doc {
-        Value::Array(items) => Value::Array(items.iter().map(|i| project(i, sels)).collect()),
-        Value::Object(map) => Value::Object(
-            sels.iter()
-                .map(|sel| match sel {
-                    Leaf(name) => (
-                        name.to_string(),
-                        map.get(*name).cloned().unwrap_or(Value::Null),
-                    ),
-                    Node(name, sub) => (
-                        name.to_string(),
-                        map.get(*name).map_or(Value::Null, |v| project(v, sub)),
-                    ),
-                })
-                .collect(),
-        ),
-        _ => Value::Null,
-    }
-}
-
-fn project_repository(doc: &Value) -> Value {
-    project(doc, REPOSITORY_FIELDS)
-}
-
-fn project_image(doc: &Value, with_manifest: bool) -> Value {
-    let mut out = project(doc, IMAGE_FIELDS);
-    if with_manifest {
-        let manifest = match doc.get("rpm_manifest") {
-            Some(m) => json!({
-                "data": {
-                    "image_id": doc.get("_id"),
-                    "rpms": m.get("rpms").map_or(Value::Null, |r| project(r, RPM_FIELDS)),
-                },
-                "error": null,
-            }),
-            None => json!({
-                "data": null,
-                "error": { "status": 404, "detail": "Unable to find the RPM manifest of this image" },
-            }),
-        };
-        out["edges"] = json!({ "rpm_manifest": manifest });
-    }
-    out
 }
 
 #[cfg(test)]
@@ -339,9 +264,23 @@ mod tests {
         })
     }
 
-    fn call(d: &Dataset, query: &str, variables: Value) -> Reply {
+    /// Status and parsed body.
+    struct Out {
+        status: u16,
+        body: Value,
+    }
+
+    fn parse(r: Reply) -> Out {
+        let body = serde_json::from_slice(&r.body).unwrap_or_else(|e| panic!("{e}"));
+        Out {
+            status: r.status,
+            body,
+        }
+    }
+
+    fn call(d: &Dataset, query: &str, variables: Value) -> Out {
         let body = json!({ "query": query, "variables": variables, "operationName": null });
-        respond(d, body.to_string().as_bytes())
+        parse(respond(d, body.to_string().as_bytes()))
     }
 
     const FIND_IMAGES: &str = "query($page: Int, $page_size: Int, $filter: ContainerImageFilter, $sort_by: [SortBy]) { find_images(page: $page, page_size: $page_size, filter: $filter, sort_by: $sort_by) { data { _id } error { status detail } page page_size total } }";
@@ -455,10 +394,10 @@ mod tests {
     #[test]
     fn errors_are_graphql_errors() {
         let d = dataset();
-        let r = respond(&d, b"{not json");
+        let r = parse(respond(&d, b"{not json"));
         assert_eq!(r.status, 400);
         assert!(r.body["errors"][0]["message"].is_string());
-        let r = respond(&d, br#"{"variables": {}}"#);
+        let r = parse(respond(&d, br#"{"variables": {}}"#));
         assert_eq!(r.status, 400);
         let r = call(&d, "{ find_containers { total } }", json!({}));
         assert_eq!(r.status, 200);

@@ -267,7 +267,9 @@ async fn handle(
         if let Some(status) = read_error {
             return Reply {
                 status,
-                body: graphql::errors_body("could not read the request body", None),
+                body: graphql::errors_body("could not read the request body", None)
+                    .to_string()
+                    .into_bytes(),
             };
         }
         route(&parts.method, parts.uri.path(), &shared.dataset, &bytes)
@@ -279,7 +281,7 @@ async fn handle(
             });
             f.act(&Target { name, key }, normal)
         }
-        None => Action::json(&normal()),
+        None => Action::json(normal()),
     };
     match action {
         Action::Close => Err(Aborted),
@@ -306,15 +308,17 @@ async fn handle(
 
 fn route(method: &Method, path: &str, dataset: &Dataset, body: &[u8]) -> Reply {
     if path != API_PATH && path != API_PATH.trim_end_matches('/') {
+        let body = json!({ "status": 404, "detail": format!("No route for {path}; the API is at {API_PATH}") });
         return Reply {
             status: 404,
-            body: json!({ "status": 404, "detail": format!("No route for {path}; the API is at {API_PATH}") }),
+            body: body.to_string().into_bytes(),
         };
     }
     if method != Method::POST {
+        let body = graphql::errors_body("the loopback server only accepts POST requests", None);
         return Reply {
             status: 405,
-            body: graphql::errors_body("the loopback server only accepts POST requests", None),
+            body: body.to_string().into_bytes(),
         };
     }
     graphql::respond(dataset, body)

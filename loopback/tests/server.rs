@@ -189,8 +189,26 @@ fn default_server_answers_over_mutual_tls() {
     assert_eq!(page["data"].as_array().map(Vec::len), Some(200));
     assert_eq!(page["data"][0]["_id"], server.dataset().images[200]["_id"]);
 
+    let with_rpms = json!({
+        "query": "query($filter: ContainerImageFilter, $page_size: Int) { find_images(filter: $filter, page_size: $page_size) { total data { _id edges { rpm_manifest { data { image_id rpms { name nvra srpm_name srpm_nevra } } error { status detail } } } } } }",
+        "variables": { "page_size": 200, "filter": {"rpm_manifest": {"rpms": {"name": {"eq": "openssl"}}}} },
+    });
+    let body = conn.post(&with_rpms).expect("rpm query").json();
+    let page = &body["data"]["find_images"];
+    let total = page["total"].as_u64().unwrap_or(0);
+    assert!((400..700).contains(&total), "{total}");
+    let first = &page["data"][0];
+    assert_eq!(
+        first["edges"]["rpm_manifest"]["data"]["image_id"],
+        first["_id"]
+    );
+    let rpms = first["edges"]["rpm_manifest"]["data"]["rpms"]
+        .as_array()
+        .map(Vec::len);
+    assert_eq!(rpms, Some(300));
+
     let seen = server.requests();
-    assert_eq!(seen.len(), 1);
+    assert_eq!(seen.len(), 2);
     assert_eq!(seen[0].method, http::Method::POST);
     assert_eq!(seen[0].path, "/api/containers/graphql/");
     assert_eq!(seen[0].root_field.as_deref(), Some("find_images"));

@@ -173,6 +173,7 @@ impl Transport for AsyncStdTransport {
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
         let connected = Arc::new(OnceLock::new());
         let has_body = !request.body().is_empty();
+        let https = request.uri().scheme() == Some(&http::uri::Scheme::HTTPS);
         let request = to_surf(request, &connected)?;
         let pool = self.pool();
         let client = pool.client.clone();
@@ -183,6 +184,7 @@ impl Transport for AsyncStdTransport {
                 sending: Some(Box::pin(async move { client.send(request).await })),
                 body: None,
             },
+            https,
             finished: false,
         };
         let work = exchange.run(self.max_body_bytes);
@@ -235,6 +237,7 @@ struct Exchange<'a> {
     transport: &'a AsyncStdTransport,
     pool: Arc<Pool>,
     leftover: Leftover,
+    https: bool,
     finished: bool,
 }
 
@@ -247,7 +250,7 @@ impl Exchange<'_> {
         };
         let sent = sending.await;
         self.leftover.sending = None;
-        let mut response = sent.map_err(|error| classify(error, &self.pool.client))?;
+        let mut response = sent.map_err(|error| classify(error, &self.pool.client, self.https))?;
 
         let mut head = http::Response::builder()
             .status(u16::from(response.status()))
@@ -515,7 +518,11 @@ impl Kind {
     }
 }
 
-fn classify(error: surf::Error, client: &surf::Client) -> TransportError {
+/// How the pooled HTTP client reports, as text only, a failure to open a connection (TCP
+/// connect, then the TLS handshake for `https`).
+const OPENING: &str = "An error occured while creating a new object: ";
+
+fn classify(error: surf::Error, client: &surf::Client, https: bool) -> TransportError {
     if error
         .downcast_ref::<async_std::future::TimeoutError>()
         .is_some()
@@ -524,9 +531,20 @@ fn classify(error: surf::Error, client: &surf::Client) -> TransportError {
         let limit = client.config().http_config.timeout.unwrap_or_default();
         return TransportError::Timeout(limit);
     }
-    let kind = match error.downcast_ref::<io::Error>() {
-        Some(io) => by_io(io),
-        None => by_message(&error.to_string()),
+    let message = error.to_string();
+    let kind = if let Some(detail) = message.strip_prefix(OPENING) {
+        match by_message(detail) {
+            // A server that refuses the client certificate hangs up mid-handshake; which of the
+            // alert, a reset or a broken pipe reaches us first is a race.
+            Kind::Closed if https => Kind::Tls,
+            Kind::Closed => Kind::Connect,
+            Kind::Other if os_error_code(detail).is_some() => Kind::Connect,
+            kind => kind,
+        }
+    } else if let Some(io) = error.downcast_ref::<io::Error>() {
+        by_io(io)
+    } else {
+        by_message(&message)
     };
     kind.into_error(error.into())
 }
@@ -561,8 +579,7 @@ fn by_io_kind(kind: io::ErrorKind) -> Kind {
 }
 
 /// Classifies by text what the HTTP client only reports as text: failures to open a pooled
-/// connection (flattened to "An error occured while creating a new object: …"), and a
-/// connection that closed before the response head.
+/// connection (after [`OPENING`]), and a connection that closed before the response head.
 fn by_message(message: &str) -> Kind {
     // Display texts of the TLS stack's errors (`TLSError` and its async wrapper).
     const TLS: [&str; 14] = [
@@ -581,14 +598,9 @@ fn by_message(message: &str) -> Kind {
         "tls handshake eof",
         "unexpected error: ",
     ];
-    let detail = message
-        .strip_prefix("An error occured while creating a new object: ")
-        .unwrap_or(message);
+    let detail = message;
     if let Some(code) = os_error_code(detail) {
-        return match by_io_kind(io::Error::from_raw_os_error(code).kind()) {
-            Kind::Other => Kind::Connect,
-            kind => kind,
-        };
+        return by_io_kind(io::Error::from_raw_os_error(code).kind());
     }
     if TLS.iter().any(|prefix| detail.starts_with(prefix)) {
         Kind::Tls
@@ -615,34 +627,55 @@ fn os_error_code(message: &str) -> Option<i32> {
 mod tests {
     use super::*;
 
+    fn kind_of(message: &str, https: bool) -> &'static str {
+        let error = surf::Error::from_str(400, message.to_owned());
+        match classify(error, &surf::Client::new(), https) {
+            TransportError::Connect(_) => "Connect",
+            TransportError::Tls(_) => "Tls",
+            TransportError::ConnectionClosed(_) => "ConnectionClosed",
+            TransportError::Config(_) => "Config",
+            TransportError::Other(_) => "Other",
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
-    fn classifies_flattened_pool_errors() {
-        let refused = io::Error::from(io::ErrorKind::ConnectionRefused);
-        let os = io::Error::from_raw_os_error(111);
-        assert_eq!(by_io(&refused), Kind::Connect);
-        if os.kind() == io::ErrorKind::ConnectionRefused {
-            let text = format!("An error occured while creating a new object: {os}");
-            assert_eq!(by_message(&text), Kind::Connect);
+    fn classifies_errors_the_http_client_only_gives_as_text() {
+        let os = |kind: io::ErrorKind| {
+            // The codes are Linux's; elsewhere these cases are skipped.
+            [104, 111, 32]
+                .into_iter()
+                .map(io::Error::from_raw_os_error)
+                .find(|error| error.kind() == kind)
+        };
+        let opening = |detail: &dyn fmt::Display| format!("{OPENING}{detail}");
+        if let Some(refused) = os(io::ErrorKind::ConnectionRefused) {
+            assert_eq!(kind_of(&opening(&refused), true), "Connect");
+        }
+        for kind in [io::ErrorKind::ConnectionReset, io::ErrorKind::BrokenPipe] {
+            if let Some(error) = os(kind) {
+                assert_eq!(kind_of(&opening(&error), true), "Tls");
+                assert_eq!(kind_of(&opening(&error), false), "Connect");
+                assert_eq!(kind_of(&error.to_string(), true), "ConnectionClosed");
+            }
         }
         for (text, kind) in [
-            (
-                "An error occured while creating a new object: invalid certificate: UnknownIssuer",
-                Kind::Tls,
-            ),
-            (
-                "An error occured while creating a new object: received fatal alert: BadCertificate",
-                Kind::Tls,
-            ),
-            (
-                "An error occured while creating a new object: tls handshake eof",
-                Kind::Tls,
-            ),
-            ("connection closed", Kind::Closed),
-            ("empty response", Kind::Closed),
-            ("Malformed HTTP head", Kind::Other),
+            (opening(&"invalid certificate: UnknownIssuer"), "Tls"),
+            (opening(&"received fatal alert: BadCertificate"), "Tls"),
+            (opening(&"tls handshake eof"), "Tls"),
+            (opening(&"invalid domain"), "Config"),
+            ("connection closed".to_owned(), "ConnectionClosed"),
+            ("empty response".to_owned(), "ConnectionClosed"),
+            ("Malformed HTTP head".to_owned(), "Other"),
         ] {
-            assert_eq!(by_message(text), kind, "{text}");
+            assert_eq!(kind_of(&text, true), kind, "{text}");
         }
+        let tls_alert = io::Error::new(
+            io::ErrorKind::InvalidData,
+            tls::TLSError::AlertReceived(tls::internal::msgs::enums::AlertDescription::UnknownCA),
+        );
+        assert_eq!(by_io(&tls_alert), Kind::Tls);
+        assert_eq!(by_io(&io::ErrorKind::UnexpectedEof.into()), Kind::Closed);
     }
 
     #[test]

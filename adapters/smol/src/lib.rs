@@ -40,9 +40,9 @@ use futures_rustls::TlsConnector;
 use http::{Request, Response, Uri};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Body as _;
-use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::{Connected, Connection};
-use pyxis_gql::{Config, Transport, TransportError};
+use pyxis_gql::{Client, Config, Transport, TransportError};
 use pyxis_gql_rustls::Cause;
 use rustls::pki_types::ServerName;
 use smol::Timer;
@@ -58,13 +58,24 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
     smol::block_on(future)
 }
 
+/// A Pyxis client on a new [`SmolTransport`] built from `config`: the shortest way to a working client.
+///
+/// Runs under smol, async-std or [`block_on`].
+///
+/// # Errors
+///
+/// As [`SmolTransport::new`].
+pub fn client(config: &Config) -> Result<Client<SmolTransport>, TransportError> {
+    Ok(Client::new(SmolTransport::new(config)?, config))
+}
+
 /// A [`Transport`] on hyper's pooled HTTP/1.1 client over smol; see the [crate docs](crate).
 ///
 /// Cloning is cheap and shares the connection pool. `Debug` shows the settings, never the client
 /// identity or any header.
 #[derive(Clone)]
 pub struct SmolTransport {
-    client: Client<Connector, Full<Bytes>>,
+    client: HyperClient<Connector, Full<Bytes>>,
     max_body_bytes: usize,
     request_timeout: Duration,
     connect_timeout: Duration,
@@ -84,7 +95,7 @@ impl SmolTransport {
             tls: TlsConnector::from(Arc::new(tls)),
             timeout: config.connect_timeout(),
         };
-        let client = Client::builder(SmolExecutor)
+        let client = HyperClient::builder(SmolExecutor)
             .timer(SmolTimer)
             .pool_timer(SmolTimer)
             .pool_idle_timeout(Duration::from_secs(60))

@@ -31,10 +31,21 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use http::{Request, Response};
-use pyxis_gql::{Config, Transport, TransportError};
+use pyxis_gql::{Client, Config, Transport, TransportError};
 use pyxis_gql_rustls::Cause;
 
 pub use reqwest;
+
+/// A Pyxis client on a new [`TokioTransport`] built from `config`: the shortest way to a working client.
+///
+/// Must be called, and the client used, inside a tokio runtime.
+///
+/// # Errors
+///
+/// As [`TokioTransport::new`].
+pub fn client(config: &Config) -> Result<Client<TokioTransport>, TransportError> {
+    Ok(Client::new(TokioTransport::new(config)?, config))
+}
 
 /// A [`Transport`] on a pooled reqwest client; see the [crate docs](crate).
 ///
@@ -98,7 +109,7 @@ impl TokioTransport {
     }
 
     /// The reqwest client underneath.
-    pub fn client(&self) -> &reqwest::Client {
+    pub fn reqwest_client(&self) -> &reqwest::Client {
         &self.client
     }
 
