@@ -43,12 +43,13 @@ pub struct Config {
     page_size: u32,
     small_page_size: u32,
     page_concurrency: usize,
+    max_items: u64,
 }
 
 impl Config {
     /// A builder with the defaults: the public endpoint, 10 s connect and 60 s request timeouts,
     /// no overall deadline, a 64 MiB body cap, 3 attempts, pages of 200 (50 for RPM searches),
-    /// 4 pages in flight.
+    /// 4 pages in flight, at most a million items per call.
     pub fn builder() -> ConfigBuilder {
         ConfigBuilder::default()
     }
@@ -105,6 +106,10 @@ impl Config {
     pub fn page_concurrency(&self) -> usize {
         self.page_concurrency
     }
+    /// The most items one call may return; a crawl whose total is larger fails at once.
+    pub fn max_items(&self) -> u64 {
+        self.max_items
+    }
 }
 
 /// Builds a [`Config`]; see [`Config::builder`] for the defaults.
@@ -124,6 +129,7 @@ pub struct ConfigBuilder {
     page_size: u32,
     small_page_size: u32,
     page_concurrency: usize,
+    max_items: u64,
 }
 
 impl Default for ConfigBuilder {
@@ -143,6 +149,7 @@ impl Default for ConfigBuilder {
             page_size: 200,
             small_page_size: 50,
             page_concurrency: 4,
+            max_items: 1_000_000,
         }
     }
 }
@@ -219,6 +226,14 @@ impl ConfigBuilder {
         self
     }
 
+    /// The most items one call may return (default one million), so that a filter that matches
+    /// far more than intended fails fast with [`Error::TooManyItems`](crate::Error::TooManyItems)
+    /// instead of crawling the catalog.
+    pub fn max_items(mut self, items: u64) -> Self {
+        self.max_items = items;
+        self
+    }
+
     /// Checks the settings and builds the config.
     pub fn build(self) -> Result<Config, ConfigError> {
         let endpoint = Url::parse(&self.endpoint).map_err(ConfigError::InvalidEndpoint)?;
@@ -264,6 +279,7 @@ impl ConfigBuilder {
             page_size: self.page_size,
             small_page_size: self.small_page_size,
             page_concurrency: self.page_concurrency,
+            max_items: self.max_items,
         })
     }
 }

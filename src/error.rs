@@ -84,6 +84,14 @@ pub enum Error {
     /// server repeated a page), so the result could be silently incomplete.
     #[error("inconsistent pagination: {0}")]
     Pagination(String),
+    /// A call would return more items than [`Config::max_items`](crate::Config::max_items) allows.
+    #[error("{found} items match, more than the limit of {limit} per call")]
+    TooManyItems {
+        /// The configured limit.
+        limit: u64,
+        /// The total the server reported, or the items received so far.
+        found: u64,
+    },
     /// A crawl stopped on an error after some pages had arrived. The pages it holds are listed so
     /// that nothing is mistaken for a complete result.
     #[error("crawl incomplete: pages {received:?} arrived, page {failed_page} failed: {source}")]

@@ -55,6 +55,8 @@ pub struct Pages<O: PaginatedOperation> {
     /// The last page of the list, once an end rule has fired or the total is known.
     last_page: Option<u32>,
     total: Option<u64>,
+    max_items: u64,
+    items_received: u64,
     ready: BTreeMap<u32, Vec<O::Item>>,
     next_out: u32,
 }
@@ -73,6 +75,8 @@ impl<O: PaginatedOperation> Pages<O> {
             // An operation that matches nothing is finished before it starts.
             last_page: None,
             total: nothing.then_some(0),
+            max_items: config.max_items(),
+            items_received: 0,
             ready: BTreeMap::new(),
             next_out: if nothing { 1 } else { 0 },
         }
@@ -205,6 +209,13 @@ impl<O: PaginatedOperation> Pages<O> {
             }
             _ => {}
         }
+        let found = self.total.unwrap_or(0).max(self.items_received + count);
+        if found > self.max_items {
+            return Err(Error::TooManyItems {
+                limit: self.max_items,
+                found,
+            });
+        }
         if let Some(total) = self.total {
             let before = u64::from(page) * size;
             let expected = total.saturating_sub(before).min(size);
@@ -229,6 +240,7 @@ impl<O: PaginatedOperation> Pages<O> {
             )));
         }
         self.received.insert(page);
+        self.items_received += count;
         self.ready.insert(page, answer.items);
         Ok(())
     }

@@ -193,3 +193,30 @@ fn an_operation_that_matches_nothing_sends_nothing() {
     assert!(pages.is_done());
     assert!(pages.pop_items().is_none());
 }
+
+#[test]
+fn a_total_over_the_item_cap_fails_before_fetching_the_rest() {
+    let config = Config::builder().page_size(2).max_items(5).build().unwrap();
+    let mut pages = Pages::new(FindRepositories::new(), &Endpoint::new(&config), &config);
+    let _ = pages.next_request().unwrap().unwrap();
+    let error = pages.feed(0, &answer(0, 0, 2, Some(6))).unwrap_err();
+    assert!(
+        matches!(error, Error::TooManyItems { limit: 5, found: 6 }),
+        "{error:?}"
+    );
+
+    // Without a total, the items received so far count.
+    let mut pages = Pages::new(FindRepositories::new(), &Endpoint::new(&config), &config);
+    for page in 0..2 {
+        let _ = pages.next_request().unwrap().unwrap();
+        pages
+            .feed(page, &answer(page, page as usize * 2, 2, None))
+            .unwrap();
+    }
+    let _ = pages.next_request().unwrap().unwrap();
+    let error = pages.feed(2, &answer(2, 4, 2, None)).unwrap_err();
+    assert!(
+        matches!(error, Error::TooManyItems { limit: 5, found: 6 }),
+        "{error:?}"
+    );
+}

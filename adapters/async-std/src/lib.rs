@@ -8,9 +8,14 @@
 //!
 //! ```no_run
 //! # async_std::task::block_on(async {
-//! let config = pyxis_gql::Config::builder().build().unwrap();
-//! let transport = pyxis_gql_async_std::AsyncStdTransport::new(&config).unwrap();
-//! # let _ = transport; });
+//! let config = pyxis_gql::Config::builder().build()?;
+//! let client = pyxis_gql_async_std::client(&config)?;
+//! let path = "registry.access.redhat.com/ubi9/ubi".parse()?;
+//! if let Some(repository) = client.get_repository_by_registry_path(&path).await? {
+//!     println!("{:?}", repository.repository);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
 //! ```
 //!
 //! Limits of this TLS stack, all reported as [`TransportError::Config`] by
@@ -32,9 +37,25 @@ use std::time::{Duration, Instant};
 
 use async_std::io::ReadExt as _;
 use async_trait::async_trait;
-use pyxis_gql::{BoxError, Config, Transport, TransportError};
+use pyxis_gql::{BoxError, Client, Config, Transport, TransportError};
 use rustls_018 as tls;
 use surf::http::url as url_crate;
+
+/// A [`Client`] for `config` over a new [`AsyncStdTransport`].
+///
+/// ```no_run
+/// # async_std::task::block_on(async {
+/// let config = pyxis_gql::Config::builder().build()?;
+/// let client = pyxis_gql_async_std::client(&config)?;
+/// let path = "registry.access.redhat.com/ubi9/ubi".parse()?;
+/// let repository = client.get_repository_by_registry_path(&path).await?;
+/// # let _ = repository;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
+pub fn client(config: &Config) -> Result<Client<AsyncStdTransport>, TransportError> {
+    Ok(Client::new(AsyncStdTransport::new(config)?, config))
+}
 
 /// A [`Transport`] sending requests with a pooled, keep-alive `surf::Client` and sleeping with
 /// async-std's timer.

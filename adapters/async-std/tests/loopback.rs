@@ -131,7 +131,7 @@ fn untrusted_client_certificate_is_a_tls_error() {
     let transport = transport(
         builder(&server).identity(Identity::from_pem(cert.into_bytes(), key.into_bytes())),
     );
-    let error = error_of(&transport, &endpoint(&server), &server);
+    let error = refused_certificate_error(&transport, &server);
     assert!(matches!(error, TransportError::Tls(_)), "{error:?}");
 }
 
@@ -408,4 +408,89 @@ fn caller_built_clients_and_configs_work() {
         "{error:?}"
     );
     lookup(&transport, &server, &url, 2);
+}
+
+#[test]
+fn client_retries_a_reset_over_this_transport() {
+    let server = LoopbackPyxis::start();
+    let client =
+        pyxis_gql_async_std::client(&builder(&server).build().expect("config")).expect("client");
+    let (registry, name) = repository(&server, 2);
+    let path = format!("{registry}/{name}").parse().expect("registry path");
+    server.push_fault(Fault::ConnectionReset);
+    let found = block_on(client.get_repository_by_registry_path(&path)).expect("answer");
+    assert_eq!(
+        found
+            .and_then(|repository| repository.repository)
+            .as_deref(),
+        Some(name.as_str())
+    );
+    assert_eq!(server.request_count(), 2);
+}
+
+#[test]
+fn stalled_handshake_hits_the_connect_timeout() {
+    // The kernel completes the TCP handshake for the backlog; nobody ever speaks TLS.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!(
+        "https://localhost:{}{API_PATH}",
+        listener.local_addr().expect("addr").port()
+    );
+    let connect = Duration::from_millis(200);
+    let transport = transport(
+        Config::builder()
+            .endpoint(&url)
+            .connect_timeout(connect)
+            .request_timeout(Duration::from_secs(30)),
+    );
+    let started = Instant::now();
+    let result = block_on(transport.send(request(&url, &(String::new(), String::new()))));
+    assert!(
+        matches!(result, Err(TransportError::Timeout(limit)) if limit == connect),
+        "{result:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(listener);
+}
+
+#[test]
+fn concurrent_requests_get_their_own_answers_while_one_times_out() {
+    use std::sync::Arc;
+
+    let server = Arc::new(LoopbackPyxis::start());
+    let timeout = Duration::from_millis(300);
+    let transport = Arc::new(transport(builder(&server).request_timeout(timeout)));
+    let url = endpoint(&server);
+    server.push_fault(Fault::Slow(Duration::from_millis(500)));
+    let tasks: Vec<_> = (0..8)
+        .map(|n| {
+            let (server, transport, url) = (server.clone(), transport.clone(), url.clone());
+            async_std::task::spawn(async move {
+                let wanted = repository(&server, n);
+                let answer = transport.send(request(&url, &wanted)).await;
+                (wanted, answer)
+            })
+        })
+        .collect();
+    let mut timeouts = 0;
+    for task in tasks {
+        match block_on(task) {
+            (wanted, Ok(response)) => {
+                let body: Value = serde_json::from_slice(response.body()).expect("JSON");
+                let got = &body["data"]["get_repository_by_registry_path"]["data"]["repository"];
+                assert_eq!(got, &json!(wanted.1), "{body}");
+            }
+            (_, Err(TransportError::Timeout(limit))) if limit == timeout => timeouts += 1,
+            (_, Err(error)) => panic!("{error:?}"),
+        }
+    }
+    assert_eq!(timeouts, 1);
+    block_on(async_std::task::sleep(Duration::from_millis(300)));
+    for n in 0..8 {
+        lookup(&transport, &server, &url, n);
+    }
 }
