@@ -97,8 +97,8 @@ impl<T: Transport> Client<T> {
     ///
     /// The first page tells the total; the remaining pages are then fetched concurrently, up to
     /// [`Config::page_concurrency`] at a time. When a page fails for good, the error is
-    /// [`Error::Incomplete`] naming the pages that did arrive, so a partial list is never
-    /// mistaken for the whole.
+    /// [`Error::Incomplete`] naming the pages that did arrive and those that did not, so a
+    /// partial list is never mistaken for the whole.
     pub async fn fetch_all<P>(&self, operation: P) -> Result<Vec<P::Item>, Error>
     where
         P: PaginatedOperation + Send + Sync + 'static,
@@ -348,6 +348,7 @@ where
             Some(failed_page) if !received.is_empty() => Error::Incomplete {
                 received,
                 failed_page,
+                missing: self.pages.missing_pages(),
                 source: Box::new(error),
             },
             _ => error,

@@ -10,6 +10,9 @@ use crate::secret::{ApiKey, Identity};
 /// The public Pyxis GraphQL endpoint.
 pub const DEFAULT_ENDPOINT: &str = "https://catalog.redhat.com/api/containers/graphql/";
 
+/// The largest page Pyxis serves.
+pub const MAX_PAGE_SIZE: u32 = 500;
+
 /// The default cap on a response body: 64 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
@@ -27,6 +30,8 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 ///     .unwrap();
 /// assert_eq!(config.endpoint().host_str(), Some("pyxis.example.com"));
 /// assert!(pyxis_gql::Config::builder().endpoint("http://pyxis.example.com/").build().is_err());
+/// assert!(pyxis_gql::Config::builder().endpoint("https://user:pw@pyxis.example.com/").build().is_err());
+/// assert!(pyxis_gql::Config::builder().page_size(501).build().is_err());
 /// ```
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -210,7 +215,7 @@ impl ConfigBuilder {
         self.retry = policy;
         self
     }
-    /// Items per page for ordinary crawls (Pyxis serves at most 500).
+    /// Items per page for ordinary crawls (1 to [`MAX_PAGE_SIZE`]).
     pub fn page_size(mut self, size: u32) -> Self {
         self.page_size = size;
         self
@@ -237,6 +242,9 @@ impl ConfigBuilder {
     /// Checks the settings and builds the config.
     pub fn build(self) -> Result<Config, ConfigError> {
         let endpoint = Url::parse(&self.endpoint).map_err(ConfigError::InvalidEndpoint)?;
+        if !endpoint.username().is_empty() || endpoint.password().is_some() {
+            return Err(ConfigError::CredentialsInEndpoint);
+        }
         match endpoint.scheme() {
             "https" => {}
             "http" if self.allow_http => {}
@@ -257,6 +265,9 @@ impl ConfigBuilder {
         ] {
             if size == 0 {
                 return Err(ConfigError::Zero(name));
+            }
+            if size > MAX_PAGE_SIZE {
+                return Err(ConfigError::PageSizeTooLarge(name, size));
             }
         }
         if self.page_concurrency == 0 {
@@ -300,6 +311,13 @@ pub enum ConfigError {
     /// A header value holds characters HTTP forbids.
     #[error("the {0} value is not a valid HTTP header value")]
     InvalidHeader(&'static str),
+    /// The endpoint URL carries a user name or password, which would travel in logs and error
+    /// messages; use an identity or an API key instead.
+    #[error("the endpoint URL must not carry credentials; use a client certificate or an API key")]
+    CredentialsInEndpoint,
+    /// A page size is larger than the [`MAX_PAGE_SIZE`] Pyxis serves.
+    #[error("{0} is {1}, more than the {MAX_PAGE_SIZE} Pyxis serves")]
+    PageSizeTooLarge(&'static str, u32),
     /// A size or count that must be positive is zero.
     #[error("{0} must be at least 1")]
     Zero(&'static str),

@@ -92,14 +92,22 @@ pub enum Error {
         /// The total the server reported, or the items received so far.
         found: u64,
     },
-    /// A crawl stopped on an error after some pages had arrived. The pages it holds are listed so
-    /// that nothing is mistaken for a complete result.
-    #[error("crawl incomplete: pages {received:?} arrived, page {failed_page} failed: {source}")]
+    /// A crawl stopped on an error after some pages had arrived. The pages it holds and the pages
+    /// it lacks are listed so that nothing is mistaken for a complete result.
+    #[error(
+        "crawl incomplete: page {failed_page} failed, pages {} arrived, pages {} did not: {source}",
+        PageList(received),
+        PageList(missing)
+    )]
     Incomplete {
         /// Pages that arrived whole, in order.
         received: Vec<u32>,
         /// The page that failed.
         failed_page: u32,
+        /// Pages of the list that did not arrive, in order, the failed page included: every page
+        /// up to the last one once the server has told the total, otherwise (no total) the pages
+        /// requested so far.
+        missing: Vec<u32>,
         /// Why it failed.
         #[source]
         source: Box<Error>,
@@ -240,6 +248,36 @@ impl fmt::Display for TraceId<'_> {
             Some(id) => write!(f, " (trace_id {id})"),
             None => Ok(()),
         }
+    }
+}
+
+/// Page numbers as ranges: `0-2, 5, 7-8`.
+struct PageList<'a>(&'a [u32]);
+
+impl fmt::Display for PageList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("none");
+        }
+        let mut rest = self.0;
+        let mut first = true;
+        while let Some((&start, tail)) = rest.split_first() {
+            let run = tail
+                .iter()
+                .zip(1..)
+                .take_while(|&(&page, step)| Some(page) == start.checked_add(step))
+                .count();
+            if !first {
+                f.write_str(", ")?;
+            }
+            first = false;
+            match run {
+                0 => write!(f, "{start}")?,
+                _ => write!(f, "{start}-{}", tail[run - 1])?,
+            }
+            rest = &tail[run..];
+        }
+        Ok(())
     }
 }
 

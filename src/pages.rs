@@ -112,6 +112,17 @@ impl<O: PaginatedOperation> Pages<O> {
         self.received.iter().copied().collect()
     }
 
+    /// Pages of the list that have not arrived, in order: every page up to the last one once the
+    /// total (or an end rule) has told it, otherwise the pages requested so far.
+    pub fn missing_pages(&self) -> Vec<u32> {
+        let end = self
+            .last_page
+            .map_or(self.issued, |last| last.saturating_add(1));
+        (0..end)
+            .filter(|page| !self.received.contains(page))
+            .collect()
+    }
+
     /// The next request that may be sent now, or `None` when the crawl must first hear back
     /// (the total is unknown and a page is in flight) or needs no more pages.
     pub fn next_request(&mut self) -> Option<Result<PageRequest, Error>> {

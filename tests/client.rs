@@ -342,6 +342,7 @@ fn a_failed_page_reports_which_pages_arrived() {
             received,
             failed_page,
             source,
+            ..
         } => {
             assert_eq!(received, [0, 1]);
             assert_eq!(failed_page, 2);

@@ -490,8 +490,13 @@ struct Build {
 
 impl Build {
     fn new(rng: &mut Rng, catalog: &Catalog, index: usize) -> Self {
-        let el = rng.below(2);
         let repository = *rng.pick(REPOSITORY_NAMES);
+        // The base follows the repository: `ubi8/...` and `rhel8/...` are on el8.
+        let el = usize::from(
+            !["ubi8/", "rhel8/", "-rhel8"]
+                .iter()
+                .any(|mark| repository.contains(mark)),
+        );
         let package = format!("{}-container", repository.replace('/', "-"));
         let version = format!("{}.{}", rng.range(1, 9), rng.range(0, 6));
         let release = format!("{}.{}", rng.range(1, 80), 1_717_000_000 + index * 3_607);

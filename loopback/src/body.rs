@@ -29,9 +29,11 @@ pub(crate) enum ReplyBody {
         declared: u64,
         pause: Option<Pin<Box<Sleep>>>,
     },
-    /// `remaining` bytes of JSON-looking filler, generated chunk by chunk.
+    /// `remaining` bytes of JSON-looking filler, generated chunk by chunk;
+    /// `streamed` hides the length (chunked transfer encoding).
     Huge {
         total: u64,
+        streamed: bool,
         remaining: usize,
         prefix_done: bool,
         chunk: Bytes,
@@ -68,10 +70,20 @@ impl ReplyBody {
     pub(crate) fn huge(bytes: usize) -> Self {
         ReplyBody::Huge {
             total: bytes as u64,
+            streamed: false,
             remaining: bytes,
             prefix_done: false,
             chunk: Bytes::from(HUGE_ITEM.repeat(HUGE_CHUNK_ITEMS)),
         }
+    }
+
+    /// Like [`huge`](Self::huge), without announcing its length.
+    pub(crate) fn huge_streamed(bytes: usize) -> Self {
+        let mut body = Self::huge(bytes);
+        if let ReplyBody::Huge { streamed, .. } = &mut body {
+            *streamed = true;
+        }
+        body
     }
 
     /// The declared length, for the `Content-Length` header.
@@ -136,7 +148,11 @@ impl Body for ReplyBody {
     }
 
     fn size_hint(&self) -> SizeHint {
-        SizeHint::with_exact(self.declared_len())
+        match self {
+            // No exact length: hyper sends it chunked, without `Content-Length`.
+            ReplyBody::Huge { streamed: true, .. } => SizeHint::default(),
+            _ => SizeHint::with_exact(self.declared_len()),
+        }
     }
 }
 
@@ -164,6 +180,14 @@ mod tests {
             assert_eq!(bytes.len(), n);
             assert!(HUGE_PREFIX.starts_with(&bytes[..n.min(HUGE_PREFIX.len())]));
         }
+    }
+
+    #[test]
+    fn streamed_huge_body_hides_its_length() {
+        let body = ReplyBody::huge_streamed(1_000_003);
+        assert_eq!(body.size_hint().exact(), None);
+        let bytes = block_on(body.collect()).map(|c| c.to_bytes());
+        assert_eq!(bytes.map(|b| b.len()).ok(), Some(1_000_003));
     }
 
     #[test]

@@ -49,6 +49,53 @@ pub enum Fault {
     },
     /// 200 with `{"data": "a string"}`: valid JSON of the wrong shape.
     WrongType,
+    /// 200 with an empty body (`Content-Length: 0`): a complete HTTP
+    /// response that holds no JSON at all.
+    EmptyBody,
+    /// 200 with the first half of the normal answer, framed as a complete
+    /// response (`Content-Length` is the half's length): the transport sees
+    /// nothing wrong, only the JSON ends early.
+    TruncatedJson,
+    /// Reads the request and never answers: the connection stays open,
+    /// silent, until the client gives up or the server stops. (For a
+    /// connection that is accepted but never even completes its TLS
+    /// handshake, see
+    /// [`LoopbackPyxis::stall_connections`](crate::LoopbackPyxis::stall_connections).)
+    NoAnswer,
+    /// Like [`HugeBody`](Fault::HugeBody), but streamed with chunked
+    /// transfer encoding and no `Content-Length`, so that a client can only
+    /// refuse it by counting bytes while reading.
+    HugeStreamedBody {
+        /// Body length in bytes.
+        bytes: usize,
+    },
+    /// 200 with valid JSON nested `depth` arrays deep: under the root
+    /// field's `data` (`{"data":{"<root>":{"data":[[[...]]]}}}`), or, with
+    /// `in_errors`, as the `extensions` of a GraphQL error.
+    DeepNesting {
+        /// How many arrays deep.
+        depth: usize,
+        /// Nest inside `errors[0].extensions` instead of the data.
+        in_errors: bool,
+    },
+    /// The normal answer, with the root field's `total` moved by `delta`
+    /// (never below 0): the data changed between two pages of a crawl.
+    ChangedTotal {
+        /// Added to the true total.
+        delta: i64,
+    },
+    /// Answers with the content of page `page` of the same query instead of
+    /// the page asked for (a server repeating a page). The answer says it is
+    /// page `page`, or, with `renumber`, claims the page number that was
+    /// asked for. The page is replaced through the request's `page`
+    /// variable; a request whose `page` argument is a literal gets the
+    /// normal answer.
+    RepeatPage {
+        /// The page whose content is served.
+        page: u64,
+        /// Claim the requested page number instead of `page`.
+        renumber: bool,
+    },
 }
 
 /// What the connection does for a request.
@@ -59,6 +106,8 @@ pub(crate) enum Action {
         body: ReplyBody,
     },
     Close,
+    /// Never answer; hold the connection.
+    Hang,
 }
 
 impl Action {
@@ -79,12 +128,48 @@ fn to_bytes(v: &Value) -> Bytes {
 pub(crate) struct Target<'a> {
     pub(crate) name: &'a str,
     pub(crate) key: &'a str,
+    /// The page the request asked for (0 when it named none).
+    pub(crate) page: u64,
+}
+
+/// Applies `edit` to the root field's object in a JSON answer; an answer
+/// of another shape is left as it is.
+fn rewrite(
+    reply: Reply,
+    key: &str,
+    edit: impl FnOnce(&mut serde_json::Map<String, Value>),
+) -> Reply {
+    let Ok(mut answer) = serde_json::from_slice::<Value>(&reply.body) else {
+        return reply;
+    };
+    match answer
+        .get_mut("data")
+        .and_then(|data| data.get_mut(key))
+        .and_then(Value::as_object_mut)
+    {
+        Some(root) => edit(root),
+        None => return reply,
+    }
+    Reply {
+        status: reply.status,
+        body: answer.to_string().into_bytes(),
+    }
+}
+
+/// `depth` nested empty arrays.
+fn nested(depth: usize) -> String {
+    let mut text = String::with_capacity(2 * depth);
+    text.extend(std::iter::repeat_n('[', depth));
+    text.extend(std::iter::repeat_n(']', depth));
+    text
 }
 
 impl Fault {
-    /// Turns the fault into an action; `normal` computes the answer the
-    /// request would have had, for faults that mangle it.
-    pub(crate) fn act(&self, target: &Target<'_>, normal: impl FnOnce() -> Reply) -> Action {
+    /// Turns the fault into an action; `answer` computes the answer the
+    /// request would have had (`None`), or would have had for another page
+    /// (`Some(page)`), for faults that mangle it.
+    pub(crate) fn act(&self, target: &Target<'_>, answer: impl Fn(Option<u64>) -> Reply) -> Action {
+        let normal = || answer(None);
         let ok = |body: Bytes| Action::Reply {
             status: 200,
             retry_after: None,
@@ -156,6 +241,53 @@ impl Fault {
                 body: ReplyBody::huge(*bytes),
             },
             Fault::WrongType => ok(to_bytes(&json!({ "data": "a string" }))),
+            Fault::EmptyBody => ok(Bytes::new()),
+            Fault::TruncatedJson => {
+                let reply = normal();
+                let half = reply.body.len() / 2;
+                Action::Reply {
+                    status: reply.status,
+                    retry_after: None,
+                    body: ReplyBody::full(Bytes::from(reply.body).slice(..half)),
+                }
+            }
+            Fault::NoAnswer => Action::Hang,
+            Fault::HugeStreamedBody { bytes } => Action::Reply {
+                status: 200,
+                retry_after: None,
+                body: ReplyBody::huge_streamed(*bytes),
+            },
+            Fault::DeepNesting { depth, in_errors } => {
+                let deep = nested(*depth);
+                ok(Bytes::from(if *in_errors {
+                    format!(
+                        r#"{{"errors":[{{"message":"deep","extensions":{deep}}}],"data":null}}"#
+                    )
+                } else {
+                    format!(
+                        r#"{{"data":{{"{key}":{{"error":null,"page":0,"page_size":50,"total":1,"data":{deep}}}}}}}"#
+                    )
+                }))
+            }
+            Fault::ChangedTotal { delta } => {
+                let reply = rewrite(normal(), key, |root| {
+                    if let Some(total) = root.get("total").and_then(Value::as_i64) {
+                        root.insert("total".into(), json!(total.saturating_add(*delta).max(0)));
+                    }
+                });
+                Action::json(reply)
+            }
+            Fault::RepeatPage { page, renumber } => {
+                let reply = answer(Some(*page));
+                let reply = if *renumber {
+                    rewrite(reply, key, |root| {
+                        root.insert("page".into(), json!(target.page));
+                    })
+                } else {
+                    reply
+                };
+                Action::json(reply)
+            }
         }
     }
 

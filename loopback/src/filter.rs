@@ -9,6 +9,9 @@
 use std::cmp::Ordering;
 
 use regex::{Regex, RegexBuilder};
+
+/// The longest `regex`/`iregex` pattern accepted, in bytes: MongoDB's limit.
+const MAX_REGEX_BYTES: usize = 32_764;
 use serde_json::{Map, Value};
 
 use crate::iso;
@@ -253,6 +256,15 @@ fn compile_op(op: &str, value: &Value) -> Result<Op, String> {
             let pattern = value
                 .as_str()
                 .ok_or_else(|| format!("`{op}` takes a string, got {}", kind(value)))?;
+            // MongoDB refuses longer patterns before compiling them; so does this server,
+            // which also keeps a huge pattern from taking seconds to refuse.
+            if pattern.len() > MAX_REGEX_BYTES {
+                return Err(format!(
+                    "invalid `{op}` pattern: Regular expression is too long ({} bytes; the \
+                     limit is {MAX_REGEX_BYTES})",
+                    pattern.len()
+                ));
+            }
             let re = RegexBuilder::new(pattern)
                 .case_insensitive(op == "iregex")
                 .build()

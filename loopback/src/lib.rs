@@ -279,13 +279,32 @@ impl LoopbackPyxis {
     /// Queues a fault for the next request that has no earlier applicable
     /// fault: faults are consumed first in, first out, one per request.
     pub fn push_fault(&self, fault: Fault) {
-        self.shared.push_fault(None, fault);
+        self.shared.push_fault(None, None, fault);
     }
 
     /// Queues a fault that only applies to requests whose root field is
     /// `root_field` (e.g. `"find_images"`); other requests pass it by.
     pub fn push_fault_for(&self, root_field: &str, fault: Fault) {
-        self.shared.push_fault(Some(root_field.to_owned()), fault);
+        self.shared
+            .push_fault(Some(root_field.to_owned()), None, fault);
+    }
+
+    /// Queues a fault that only applies to requests for `root_field` that
+    /// ask for page `page` (the `page` argument; unset counts as page 0), so
+    /// that page k of a crawl can be targeted however its requests
+    /// interleave. Push it n times to fault n attempts at that page.
+    pub fn push_fault_for_page(&self, root_field: &str, page: u64, fault: Fault) {
+        self.shared
+            .push_fault(Some(root_field.to_owned()), Some(page), fault);
+    }
+
+    /// Leaves the next `count` accepted TCP connections silent: the server
+    /// reads and drops what arrives and never answers, not even the TLS
+    /// handshake, until the client hangs up or the server stops. Such
+    /// connections count in [`connection_count`](Self::connection_count)
+    /// but never reach [`request_count`](Self::request_count).
+    pub fn stall_connections(&self, count: usize) {
+        self.shared.stall_connections(count);
     }
 
     /// Drops all queued faults.

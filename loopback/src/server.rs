@@ -43,11 +43,20 @@ pub(crate) struct Shared {
     pub(crate) dataset: Arc<Dataset>,
     record_requests: bool,
     latency_nanos: AtomicU64,
-    faults: Mutex<VecDeque<(Option<String>, Fault)>>,
+    faults: Mutex<VecDeque<Queued>>,
     requests: Mutex<Vec<SeenRequest>>,
     request_count: AtomicUsize,
     connection_count: AtomicUsize,
+    /// How many of the next connections to accept and leave silent.
+    stalled_connections: AtomicUsize,
     trace_counter: AtomicU64,
+}
+
+/// A queued fault and the requests it applies to.
+struct Queued {
+    root_field: Option<String>,
+    page: Option<u64>,
+    fault: Fault,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -65,6 +74,7 @@ impl Shared {
             requests: Mutex::new(Vec::new()),
             request_count: AtomicUsize::new(0),
             connection_count: AtomicUsize::new(0),
+            stalled_connections: AtomicUsize::new(0),
             trace_counter: AtomicU64::new(0),
         };
         shared.set_latency(latency);
@@ -80,21 +90,38 @@ impl Shared {
         Duration::from_nanos(self.latency_nanos.load(Ordering::SeqCst))
     }
 
-    pub(crate) fn push_fault(&self, op: Option<String>, fault: Fault) {
-        lock(&self.faults).push_back((op, fault));
+    pub(crate) fn push_fault(&self, root_field: Option<String>, page: Option<u64>, fault: Fault) {
+        lock(&self.faults).push_back(Queued {
+            root_field,
+            page,
+            fault,
+        });
+    }
+
+    pub(crate) fn stall_connections(&self, count: usize) {
+        self.stalled_connections.fetch_add(count, Ordering::SeqCst);
+    }
+
+    /// Whether to leave the connection just accepted silent (and count it).
+    fn take_stall(&self) -> bool {
+        self.stalled_connections
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
     }
 
     pub(crate) fn clear_faults(&self) {
         lock(&self.faults).clear();
     }
 
-    /// Takes the oldest queued fault that applies to a request for `root`.
-    fn take_fault(&self, root: Option<&str>) -> Option<Fault> {
+    /// Takes the oldest queued fault that applies to a request for `root`
+    /// asking for `page`.
+    fn take_fault(&self, root: Option<&str>, page: u64) -> Option<Fault> {
         let mut queue = lock(&self.faults);
-        let pos = queue
-            .iter()
-            .position(|(op, _)| op.is_none() || op.as_deref() == root)?;
-        queue.remove(pos).map(|(_, f)| f)
+        let pos = queue.iter().position(|queued| {
+            (queued.root_field.is_none() || queued.root_field.as_deref() == root)
+                && queued.page.is_none_or(|wanted| wanted == page)
+        })?;
+        queue.remove(pos).map(|queued| queued.fault)
     }
 
     pub(crate) fn requests(&self) -> Vec<SeenRequest> {
@@ -183,11 +210,30 @@ async fn accept_loop(
                 Ok((tcp, _)) => {
                     shared.connection_count.fetch_add(1, Ordering::SeqCst);
                     let _ = tcp.set_nodelay(true);
-                    tokio::spawn(serve_connection(tcp, acceptor.clone(), Arc::clone(&shared)));
+                    if shared.take_stall() {
+                        tokio::spawn(stall(tcp));
+                    } else {
+                        tokio::spawn(serve_connection(tcp, acceptor.clone(), Arc::clone(&shared)));
+                    }
                 }
                 // Out of descriptors or similar: back off instead of spinning.
                 Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
             },
+        }
+    }
+}
+
+/// Reads and drops whatever the client sends (its TLS `ClientHello`, a
+/// request) and never writes a byte, until the client hangs up or the server
+/// stops.
+async fn stall(tcp: TcpStream) {
+    let mut scratch = [0u8; 4096];
+    while tcp.readable().await.is_ok() {
+        match tcp.try_read(&mut scratch) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(_) => return,
         }
     }
 }
@@ -243,7 +289,8 @@ async fn handle(
         .and_then(|j| j.get("query"))
         .and_then(Value::as_str)
         .and_then(|q| query::root_field(q).ok());
-    let fault = shared.take_fault(root.as_ref().map(|r| r.name.as_str()));
+    let page = requested_page(json.as_ref(), root.as_ref());
+    let fault = shared.take_fault(root.as_ref().map(|r| r.name.as_str()), page);
     if shared.record_requests {
         lock(&shared.requests).push(SeenRequest {
             method: parts.method.clone(),
@@ -253,7 +300,7 @@ async fn handle(
                 .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned()),
             headers: parts.headers.clone(),
             body: bytes.to_vec(),
-            json,
+            json: json.clone(),
             root_field: root.as_ref().map(|r| r.name.clone()),
         });
     }
@@ -263,7 +310,8 @@ async fn handle(
         tokio::time::sleep(delay).await;
     }
 
-    let normal = || -> Reply {
+    // The answer to this request, or (`Some(page)`) to the same request for another page.
+    let answer = |other_page: Option<u64>| -> Reply {
         if let Some(status) = read_error {
             return Reply {
                 status,
@@ -272,19 +320,23 @@ async fn handle(
                     .into_bytes(),
             };
         }
-        route(&parts.method, parts.uri.path(), &shared.dataset, &bytes)
+        let moved = other_page.and_then(|p| with_page(json.as_ref()?, root.as_ref()?, p));
+        let body = moved.as_deref().unwrap_or(&bytes);
+        route(&parts.method, parts.uri.path(), &shared.dataset, body)
     };
     let action = match &fault {
         Some(f) => {
             let (name, key) = root.as_ref().map_or(("find_images", "find_images"), |r| {
                 (r.name.as_str(), r.response_key.as_str())
             });
-            f.act(&Target { name, key }, normal)
+            f.act(&Target { name, key, page }, answer)
         }
-        None => Action::json(normal()),
+        None => Action::json(answer(None)),
     };
     match action {
         Action::Close => Err(Aborted),
+        // Dropped (and the connection closed) when the client hangs up or the server stops.
+        Action::Hang => std::future::pending().await,
         Action::Reply {
             status,
             retry_after,
@@ -304,6 +356,41 @@ async fn handle(
             Ok(resp)
         }
     }
+}
+
+/// The `page` argument of the request (0, the schema default, when unset).
+fn requested_page(json: Option<&Value>, root: Option<&query::RootField>) -> u64 {
+    let (Some(json), Some(root)) = (json, root) else {
+        return 0;
+    };
+    let variables = json
+        .get("variables")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    root.resolve_args(&variables)
+        .into_iter()
+        .find(|(name, _)| name == "page")
+        .and_then(|(_, value)| value.as_u64())
+        .unwrap_or(0)
+}
+
+/// The request body with its `page` variable set to `page`; `None` when the
+/// `page` argument is not passed as a variable.
+fn with_page(json: &Value, root: &query::RootField, page: u64) -> Option<Vec<u8>> {
+    let variable = root.args.iter().find_map(|(name, value)| match value {
+        query::ArgValue::Variable(variable) if name == "page" => Some(variable),
+        _ => None,
+    })?;
+    let mut json = json.clone();
+    let variables = json
+        .as_object_mut()?
+        .entry("variables")
+        .or_insert(json!({}));
+    variables
+        .as_object_mut()?
+        .insert(variable.clone(), json!(page));
+    Some(json.to_string().into_bytes())
 }
 
 fn route(method: &Method, path: &str, dataset: &Dataset, body: &[u8]) -> Reply {

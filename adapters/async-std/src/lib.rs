@@ -60,7 +60,7 @@ pub fn client(config: &Config) -> Result<Client<AsyncStdTransport>, TransportErr
 /// A [`Transport`] sending requests with a pooled, keep-alive `surf::Client` and sleeping with
 /// async-std's timer.
 ///
-/// Cheap to share behind an `Arc`; all clones of a [`pyxis_gql::Client`] built on it share one
+/// Share it (or the [`Client`] over it) behind an `Arc`: every request through it uses the same
 /// connection pool. `Debug` shows no headers, certificates or keys.
 ///
 /// A connection whose exchange did not finish (a timeout, a body over the cap, a dropped
@@ -195,9 +195,9 @@ impl Transport for AsyncStdTransport {
         let connected = Arc::new(OnceLock::new());
         let has_body = !request.body().is_empty();
         let https = request.uri().scheme() == Some(&http::uri::Scheme::HTTPS);
-        let request = to_surf(request, &connected)?;
         let pool = self.pool();
         let client = pool.client.clone();
+        let request = to_surf(request, &connected, client.config())?;
         let mut exchange = Exchange {
             transport: self,
             pool,
@@ -409,6 +409,7 @@ impl async_std::io::BufRead for Announcing {
 fn to_surf(
     request: http::Request<Vec<u8>>,
     connected: &Arc<OnceLock<Instant>>,
+    defaults: &surf::Config,
 ) -> Result<surf::Request, TransportError> {
     use surf::http::headers::{HeaderName, HeaderValue};
 
@@ -432,6 +433,13 @@ fn to_surf(
         match (name, value) {
             (Ok(name), Ok(value)) => request.append_header(name, value),
             (Err(error), _) | (_, Err(error)) => return Err(TransportError::Other(error.into())),
+        }
+    }
+    // The default headers of a caller's surf config, which surf itself only adds to requests
+    // made with its request builders.
+    for (name, values) in &defaults.headers {
+        if request.header(name).is_none() {
+            request.insert_header(name, values);
         }
     }
     let length = body.len();
@@ -663,7 +671,7 @@ mod tests {
     #[test]
     fn classifies_errors_the_http_client_only_gives_as_text() {
         let os = |kind: io::ErrorKind| {
-            // The codes are Linux's; elsewhere these cases are skipped.
+            // Raw codes differ between systems; a case whose code means something else is skipped.
             [104, 111, 32]
                 .into_iter()
                 .map(io::Error::from_raw_os_error)

@@ -399,8 +399,15 @@ fn caller_built_clients_and_configs_work() {
         &url,
         0,
     );
-    let transport = AsyncStdTransport::from_surf_config(surf::Config::new(), 1 << 20);
+    let surf_config = surf::Config::new()
+        .add_header("x-default", "from the surf config")
+        .expect("header");
+    let transport = AsyncStdTransport::from_surf_config(surf_config, 1 << 20);
     lookup(&transport, &server, &url, 1);
+    let seen = server.requests().pop().expect("a recorded request");
+    assert_eq!(seen.headers["x-default"], "from the surf config");
+    assert_eq!(seen.headers["content-type"], "application/json");
+    assert_eq!(seen.json.expect("JSON body")["query"], json!(QUERY));
     server.push_fault(Fault::HugeBody { bytes: 2 << 20 });
     let error = error_of(&transport, &url, &server);
     assert!(

@@ -27,6 +27,7 @@ use rustls::{ClientConfig, RootCertStore};
 use rustls_pki_types::pem::{self, PemObject};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
+/// The rustls version the returned [`ClientConfig`] belongs to.
 pub use rustls;
 
 /// Builds the rustls client configuration for `config`.

@@ -1,10 +1,11 @@
 //! A [`Transport`] for smol, and for anything else on futures-io (async-std included).
 //!
-//! [`SmolTransport`] drives hyper's HTTP/1.1 client and its connection pool over smol's
-//! `TcpStream`, with TLS from futures-rustls and the rustls configuration built by
+//! [`SmolTransport`] drives hyper's HTTP/1.1 client connections over smol's `TcpStream`, with
+//! TLS from futures-rustls and the rustls configuration built by
 //! [`pyxis_gql_rustls::client_config`]. Connection tasks run on smol's global executor
-//! (`smol::spawn`), hyper's timers are smol [`Timer`]s, the connect timeout and the per-request
-//! timeout are each raced against a `Timer`, and the body is read frame by frame up to the cap.
+//! (`smol::spawn`); finished connections wait in a small keep-alive pool for the next request;
+//! the connect timeout and the per-request timeout are each raced against a smol [`Timer`]; the
+//! body is read frame by frame up to the cap.
 //!
 //! Everything is written against futures-io and async-io's global reactor, so the transport runs
 //! unchanged under smol, under async-std (`async_std::task::block_on`, `#[async_std::main]`),
@@ -22,6 +23,20 @@
 //! println!("{}", response.status());
 //! ```
 //!
+//! Errors are classified for the client's retry policy: any failure of the TLS handshake, or a
+//! rustls error later on, is [`TransportError::Tls`]; a refused or unreachable address is
+//! [`TransportError::Connect`]; a reset or early close after connecting (including a server that
+//! stops mid-body) is [`TransportError::ConnectionClosed`]. With TLS 1.3 a server that refuses
+//! the client certificate does so after the client's side of the handshake is done, so that
+//! refusal arrives with the first response read, as a fatal alert: still `Tls`.
+//!
+//! Connections are kept alive in a small pool of hyper's own `SendRequest` handles. A connection
+//! goes back to the pool as soon as its response body has been read, and the next request waits
+//! for that connection to be ready rather than racing a new connection against it, so sequential
+//! requests share one connection. Connections idle for a minute, or closed by the server, are
+//! dropped; a request whose kept-alive connection turns out to be closed before anything was
+//! written is sent once more on a new connection.
+//!
 //! Proxies are not supported: connections go straight to the endpoint's host.
 #![forbid(unsafe_code)]
 
@@ -30,25 +45,29 @@ use std::fmt;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures_rustls::TlsConnector;
-use http::{Request, Response, Uri};
+use http::header::HOST;
+use http::uri::{PathAndQuery, Scheme};
+use http::{HeaderValue, Request, Response, Uri};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Body as _;
-use hyper_util::client::legacy::Client as HyperClient;
-use hyper_util::client::legacy::connect::{Connected, Connection};
-use pyxis_gql::{Client, Config, Transport, TransportError};
+use hyper::client::conn::http1;
+use pyxis_gql::{BoxError, Client, Config, Transport, TransportError};
 use pyxis_gql_rustls::Cause;
 use rustls::pki_types::ServerName;
 use smol::Timer;
 use smol::future::FutureExt as _;
 use smol::io::{AsyncRead, AsyncWrite};
 use smol::net::TcpStream;
+
+/// How long an unused connection is kept for reuse.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Runs a future to completion on the current thread: the blocking entry point for synchronous
 /// callers (what `asyncio.run(main())` is in Python, `pyxis_gql_smol::block_on(main())` is here).
@@ -58,7 +77,8 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
     smol::block_on(future)
 }
 
-/// A Pyxis client on a new [`SmolTransport`] built from `config`: the shortest way to a working client.
+/// A Pyxis client on a new [`SmolTransport`] built from `config`: the shortest way to a working
+/// client.
 ///
 /// Runs under smol, async-std or [`block_on`].
 ///
@@ -69,16 +89,17 @@ pub fn client(config: &Config) -> Result<Client<SmolTransport>, TransportError> 
     Ok(Client::new(SmolTransport::new(config)?, config))
 }
 
-/// A [`Transport`] on hyper's pooled HTTP/1.1 client over smol; see the [crate docs](crate).
+/// A [`Transport`] on hyper's HTTP/1.1 client over smol; see the [crate docs](crate).
 ///
 /// Cloning is cheap and shares the connection pool. `Debug` shows the settings, never the client
 /// identity or any header.
 #[derive(Clone)]
 pub struct SmolTransport {
-    client: HyperClient<Connector, Full<Bytes>>,
+    tls: TlsConnector,
+    pool: Arc<Pool>,
     max_body_bytes: usize,
-    request_timeout: Duration,
     connect_timeout: Duration,
+    request_timeout: Duration,
 }
 
 impl SmolTransport {
@@ -91,20 +112,12 @@ impl SmolTransport {
     /// [`TransportError::Config`] when the TLS material in `config` is unusable.
     pub fn new(config: &Config) -> Result<Self, TransportError> {
         let tls = pyxis_gql_rustls::client_config(config)?;
-        let connector = Connector {
-            tls: TlsConnector::from(Arc::new(tls)),
-            timeout: config.connect_timeout(),
-        };
-        let client = HyperClient::builder(SmolExecutor)
-            .timer(SmolTimer)
-            .pool_timer(SmolTimer)
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build(connector);
         Ok(Self {
-            client,
+            tls: TlsConnector::from(Arc::new(tls)),
+            pool: Arc::default(),
             max_body_bytes: config.max_body_bytes(),
-            request_timeout: config.request_timeout(),
             connect_timeout: config.connect_timeout(),
+            request_timeout: config.request_timeout(),
         })
     }
 
@@ -112,12 +125,31 @@ impl SmolTransport {
         &self,
         request: Request<Vec<u8>>,
     ) -> Result<Response<Vec<u8>>, TransportError> {
-        let request = request.map(|body| Full::new(Bytes::from(body)));
-        let response = self
-            .client
-            .request(request)
-            .await
-            .map_err(|err| self.map_error(err))?;
+        let (key, mut request) = origin_form(request)?;
+        let mut pooled = self.pool.checkout(&key).await;
+        let (conn, response) = loop {
+            let (mut conn, reused) = match pooled.take() {
+                Some(conn) => (conn, true),
+                None => (self.connect(&key).await?, false),
+            };
+            match conn.sender.try_send_request(request).await {
+                Ok(response) => break (conn, response),
+                Err(mut err) => match err.take_message() {
+                    // A kept-alive connection the server had closed, noticed before anything
+                    // was written: the request came back untouched; send it on a new connection.
+                    Some(unsent) if reused => request = unsent,
+                    // A new connection that died before it could take the request (a TLS 1.3
+                    // server refusing the client certificate does that): its task knows why.
+                    Some(_) => {
+                        return Err(match conn.task.await {
+                            Err(cause) => self.map_error(cause),
+                            Ok(()) => self.map_error(err.into_error()),
+                        });
+                    }
+                    None => return Err(self.map_error(err.into_error())),
+                },
+            }
+        };
         let (parts, mut body) = response.into_parts();
 
         let limit = self.max_body_bytes;
@@ -134,25 +166,66 @@ impl SmolTransport {
                 bytes.extend_from_slice(&data);
             }
         }
+        // The whole answer is read, so the connection can carry the next request.
+        self.pool.put(key, conn);
         Ok(Response::from_parts(parts, bytes))
     }
 
-    fn map_error(&self, err: impl StdError + Send + Sync + 'static) -> TransportError {
-        let mut next: Option<&(dyn StdError + 'static)> = Some(&err);
-        while let Some(cause) = next {
-            if let Some(connect) = cause.downcast_ref::<ConnectError>() {
-                return match connect {
-                    ConnectError::Timeout(limit) => TransportError::Timeout(*limit),
-                    ConnectError::Tcp(io) if io.kind() == io::ErrorKind::TimedOut => {
-                        TransportError::Timeout(self.connect_timeout)
-                    }
-                    ConnectError::Tcp(_) => TransportError::Connect(Box::new(err)),
-                    ConnectError::Tls(_) => TransportError::Tls(Box::new(err)),
-                    ConnectError::Uri(_) => TransportError::Config(Box::new(err)),
-                };
-            }
-            next = cause.source();
+    /// Opens a connection (TCP, then TLS for `https`) within the connect timeout and starts its
+    /// task on smol's global executor.
+    async fn connect(&self, key: &Key) -> Result<Conn, TransportError> {
+        let limit = self.connect_timeout;
+        let io = self
+            .open(key)
+            .or(async {
+                Timer::after(limit).await;
+                Err(TransportError::Timeout(limit))
+            })
+            .await?;
+        let (sender, connection) = http1::handshake(io)
+            .await
+            .map_err(|err| self.map_error(err))?;
+        Ok(Conn {
+            sender,
+            task: smol::spawn(connection),
+        })
+    }
+
+    async fn open(&self, key: &Key) -> Result<FuturesIo, TransportError> {
+        let host = key.host.trim_start_matches('[').trim_end_matches(']');
+        let port = key.port;
+        let context = |what: &str, err: io::Error| -> BoxError {
+            Box::new(IoContext {
+                what: format!("{what} {host}:{port}"),
+                source: err,
+            })
+        };
+        let tcp =
+            TcpStream::connect((host, port)).await.map_err(
+                |err| match pyxis_gql_rustls::classify(&err) {
+                    Cause::TimedOut => TransportError::Timeout(self.connect_timeout),
+                    _ => TransportError::Connect(context("connecting to", err)),
+                },
+            )?;
+        tcp.set_nodelay(true)
+            .map_err(|err| TransportError::Connect(context("connecting to", err)))?;
+        if !key.tls {
+            return Ok(FuturesIo::new(Box::new(tcp)));
         }
+        let name = ServerName::try_from(host.to_owned()).map_err(|err| {
+            TransportError::Config(format!("{host:?} is not a TLS server name: {err}").into())
+        })?;
+        // Whatever cuts the handshake short (a rustls error, a reset, an early close) is a TLS
+        // failure: the server would not, or could not, agree on a session.
+        let stream = self
+            .tls
+            .connect(name, tcp)
+            .await
+            .map_err(|err| TransportError::Tls(context("TLS handshake with", err)))?;
+        Ok(FuturesIo::new(Box::new(stream)))
+    }
+
+    fn map_error(&self, err: hyper::Error) -> TransportError {
         match classify(&err) {
             Cause::Tls => TransportError::Tls(Box::new(err)),
             Cause::ConnectionClosed => TransportError::ConnectionClosed(Box::new(err)),
@@ -212,139 +285,113 @@ impl Transport for SmolTransport {
     }
 }
 
-/// Runs hyper's background tasks (connections, pool upkeep) on smol's global executor.
-#[derive(Clone, Copy, Debug)]
-struct SmolExecutor;
-
-impl<F> hyper::rt::Executor<F> for SmolExecutor
-where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    fn execute(&self, future: F) {
-        smol::spawn(future).detach();
-    }
-}
-
-/// hyper's timer, on smol's [`Timer`].
-#[derive(Clone, Copy, Debug)]
-struct SmolTimer;
-
-impl hyper::rt::Timer for SmolTimer {
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
-        Box::pin(SmolSleep(Timer::after(duration)))
-    }
-
-    fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
-        Box::pin(SmolSleep(Timer::at(deadline)))
-    }
-
-    fn reset(&self, sleep: &mut Pin<Box<dyn hyper::rt::Sleep>>, new_deadline: Instant) {
-        match sleep.as_mut().downcast_mut_pin::<SmolSleep>() {
-            Some(mut ours) => ours.0.set_at(new_deadline),
-            None => *sleep = self.sleep_until(new_deadline),
-        }
-    }
-}
-
-struct SmolSleep(Timer);
-
-impl Future for SmolSleep {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        Pin::new(&mut self.0).poll(cx).map(drop)
-    }
-}
-
-impl hyper::rt::Sleep for SmolSleep {}
-
-/// Opens TCP connections, with TLS for `https` URIs, within the connect timeout.
-#[derive(Clone)]
-struct Connector {
-    tls: TlsConnector,
-    timeout: Duration,
-}
-
-impl tower_service::Service<Uri> for Connector {
-    type Response = FuturesIo;
-    type Error = ConnectError;
-    type Future = Pin<Box<dyn Future<Output = Result<FuturesIo, ConnectError>> + Send>>;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), ConnectError>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, uri: Uri) -> Self::Future {
-        let this = self.clone();
-        let limit = self.timeout;
-        Box::pin(this.connect(uri).or(async move {
-            Timer::after(limit).await;
-            Err(ConnectError::Timeout(limit))
-        }))
-    }
-}
-
-impl Connector {
-    async fn connect(self, uri: Uri) -> Result<FuturesIo, ConnectError> {
-        let tls = match uri.scheme_str() {
-            Some("https") => true,
-            Some("http") => false,
-            _ => {
-                return Err(ConnectError::Uri(format!(
-                    "unsupported URI scheme in {uri}"
-                )));
-            }
-        };
-        let host = uri
-            .host()
-            .ok_or_else(|| ConnectError::Uri(format!("no host in {uri}")))?;
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
-        let tcp = TcpStream::connect((host, port))
-            .await
-            .map_err(ConnectError::Tcp)?;
-        tcp.set_nodelay(true).map_err(ConnectError::Tcp)?;
-        if !tls {
-            return Ok(FuturesIo::new(Box::new(tcp)));
-        }
-        let name = ServerName::try_from(host.to_owned())
-            .map_err(|_| ConnectError::Uri(format!("{host:?} is not a valid TLS server name")))?;
-        let stream = self
-            .tls
-            .connect(name, tcp)
-            .await
-            .map_err(ConnectError::Tls)?;
-        Ok(FuturesIo::new(Box::new(stream)))
-    }
-}
-
-/// Why the connector could not hand hyper a connection.
+/// An I/O error with what was being attempted, and where.
 #[derive(Debug)]
-enum ConnectError {
-    Timeout(Duration),
-    Tcp(io::Error),
-    Tls(io::Error),
-    Uri(String),
+struct IoContext {
+    what: String,
+    source: io::Error,
 }
 
-impl fmt::Display for ConnectError {
+impl fmt::Display for IoContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Timeout(limit) => write!(f, "connecting took longer than {limit:?}"),
-            Self::Tcp(_) => f.write_str("TCP connect failed"),
-            Self::Tls(_) => f.write_str("TLS handshake failed"),
-            Self::Uri(reason) => f.write_str(reason),
-        }
+        f.write_str(&self.what)
     }
 }
 
-impl StdError for ConnectError {
+impl StdError for IoContext {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        match self {
-            Self::Tcp(err) | Self::Tls(err) => Some(err),
-            Self::Timeout(_) | Self::Uri(_) => None,
+        Some(&self.source)
+    }
+}
+
+/// One HTTP/1.1 connection: the handle that sends on it and the task that drives it. Dropping
+/// it closes the connection.
+struct Conn {
+    sender: http1::SendRequest<Full<Bytes>>,
+    task: smol::Task<hyper::Result<()>>,
+}
+
+/// Where a connection goes: requests to the same key may share one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Key {
+    tls: bool,
+    host: String,
+    port: u16,
+}
+
+/// Splits an absolute-form request into its connection key and the origin-form request
+/// HTTP/1.1 sends, with a `Host` header.
+fn origin_form(request: Request<Vec<u8>>) -> Result<(Key, Request<Full<Bytes>>), TransportError> {
+    let (mut parts, body) = request.into_parts();
+    let uri = &parts.uri;
+    let tls = match uri.scheme() {
+        Some(scheme) if *scheme == Scheme::HTTPS => true,
+        Some(scheme) if *scheme == Scheme::HTTP => false,
+        _ => return Err(config_error(format!("not an http(s) URL: {uri}"))),
+    };
+    let authority = uri
+        .authority()
+        .ok_or_else(|| config_error(format!("no host in {uri}")))?;
+    let key = Key {
+        tls,
+        host: authority.host().to_owned(),
+        port: authority.port_u16().unwrap_or(if tls { 443 } else { 80 }),
+    };
+    if !parts.headers.contains_key(HOST) {
+        let host = match authority.port() {
+            Some(_) => authority.as_str().rsplit('@').next().unwrap_or_default(),
+            None => authority.host(),
+        };
+        let value = HeaderValue::from_str(host)
+            .map_err(|_| config_error(format!("unusable host in {uri}")))?;
+        parts.headers.insert(HOST, value);
+    }
+    let path = uri
+        .path_and_query()
+        .cloned()
+        .unwrap_or_else(|| PathAndQuery::from_static("/"));
+    parts.uri = Uri::from(path);
+    Ok((
+        key,
+        Request::from_parts(parts, Full::new(Bytes::from(body))),
+    ))
+}
+
+fn config_error(message: String) -> TransportError {
+    TransportError::Config(message.into())
+}
+
+/// Connections waiting for their next request, newest last.
+#[derive(Default)]
+struct Pool {
+    idle: Mutex<Vec<(Key, Conn, Instant)>>,
+}
+
+impl Pool {
+    /// The most recently used live connection for `key`, once it is ready for a request.
+    ///
+    /// A connection goes back to the pool as soon as its response has been read, maybe before
+    /// its task has noticed; waiting for `ready` here (rather than racing a new connection
+    /// against it) is what makes sequential requests share one connection.
+    async fn checkout(&self, key: &Key) -> Option<Conn> {
+        loop {
+            let mut conn = {
+                let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+                idle.retain(|(_, conn, since)| {
+                    !conn.sender.is_closed() && since.elapsed() < IDLE_TIMEOUT
+                });
+                let position = idle.iter().rposition(|(k, _, _)| k == key)?;
+                idle.remove(position).1
+            };
+            if conn.sender.ready().await.is_ok() {
+                return Some(conn);
+            }
         }
+    }
+
+    fn put(&self, key: Key, conn: Conn) {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        idle.push((key, conn, Instant::now()));
     }
 }
 
@@ -409,11 +456,5 @@ impl hyper::rt::Write for FuturesIo {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.get_mut().inner).poll_close(cx)
-    }
-}
-
-impl Connection for FuturesIo {
-    fn connected(&self) -> Connected {
-        Connected::new()
     }
 }

@@ -5,9 +5,17 @@
 //! sends every request under the configured per-request timeout and reads the body chunk by
 //! chunk, stopping as soon as it passes the configured cap.
 //!
-//! Everything here must run inside a tokio runtime with the time driver enabled (for example
-//! under `#[tokio::main]`): reqwest opens its connections with tokio, and timeouts and
-//! [`Transport::sleep`] use tokio's timer.
+//! Requests must be sent, and [`Transport::sleep`] awaited, inside a tokio runtime with the I/O
+//! and time drivers enabled (for example under `#[tokio::main]`): reqwest opens its connections
+//! with tokio, and the timeouts and `sleep` use tokio's timer. Building the transport needs no
+//! runtime.
+//!
+//! Errors are classified for the client's retry policy: a rustls error anywhere in the source
+//! chain, or a connection cut during the handshake, is [`TransportError::Tls`]; a refused or
+//! unreachable address is [`TransportError::Connect`]; a reset or early close after connecting
+//! (including a server that stops mid-body) is [`TransportError::ConnectionClosed`]. With TLS 1.3
+//! a server that refuses the client certificate does so after the client's side of the handshake
+//! is done, so that refusal arrives with the first response read, as a fatal alert: still `Tls`.
 //!
 //! ```no_run
 //! use pyxis_gql::Transport;
@@ -34,6 +42,7 @@ use http::{Request, Response};
 use pyxis_gql::{Client, Config, Transport, TransportError};
 use pyxis_gql_rustls::Cause;
 
+/// The reqwest version this crate is built on, for [`TokioTransport::from_client`].
 pub use reqwest;
 
 /// A Pyxis client on a new [`TokioTransport`] built from `config`: the shortest way to a working client.
@@ -88,6 +97,10 @@ impl TokioTransport {
     }
 
     /// Wraps a client the caller configured (pool, TLS, proxies, timeouts) with a body cap.
+    ///
+    /// The client's own settings apply as they are (redirects, proxies, TLS); to share the rustls
+    /// setup of the other adapters, give its builder
+    /// `tls_backend_preconfigured(pyxis_gql_rustls::client_config(&config)?)`.
     ///
     /// The transport adds no timeout of its own; the client's timeouts apply, and a timeout it
     /// reports comes back as [`TransportError::Timeout`] with a zero duration, since the transport
@@ -165,6 +178,8 @@ impl TokioTransport {
         }
         match classify(&err) {
             Cause::Tls => TransportError::Tls(Box::new(err)),
+            // Closed while connecting: TCP is up, so the TLS handshake was cut short.
+            Cause::ConnectionClosed if err.is_connect() => TransportError::Tls(Box::new(err)),
             Cause::ConnectionClosed => TransportError::ConnectionClosed(Box::new(err)),
             Cause::Connect => TransportError::Connect(Box::new(err)),
             Cause::TimedOut => timeout(err.is_connect()),

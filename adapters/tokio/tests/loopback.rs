@@ -106,6 +106,42 @@ fn endless_chunked_server(limit: usize) -> (String, JoinHandle<usize>) {
     (url, handle)
 }
 
+/// A plain-HTTP server that answers each of `connections` connections once, then closes it
+/// (with no `Connection: close` warning, as an idle timeout on the server side would).
+fn answer_once_then_close_server(connections: usize) -> (String, JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        for _ in 0..connections {
+            let (mut socket, _) = listener.accept().unwrap();
+            let mut seen = Vec::new();
+            let mut buf = [0; 4096];
+            let body_start = loop {
+                if let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+                    break end + 4;
+                }
+                let n = socket.read(&mut buf).unwrap();
+                assert!(n > 0);
+                seen.extend_from_slice(&buf[..n]);
+            };
+            let head = String::from_utf8_lossy(&seen[..body_start]).to_ascii_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|line| line.strip_prefix("content-length:"))
+                .map_or(0, |value| value.trim().parse().unwrap());
+            while seen.len() < body_start + length {
+                let n = socket.read(&mut buf).unwrap();
+                assert!(n > 0);
+                seen.extend_from_slice(&buf[..n]);
+            }
+            socket
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+                .unwrap();
+        }
+    });
+    (url, handle)
+}
+
 #[tokio::test]
 async fn a_valid_client_certificate_gets_an_answer() {
     let server = LoopbackPyxis::start();
@@ -344,6 +380,21 @@ async fn a_stalled_handshake_hits_the_connect_timeout() {
     );
     assert!(started.elapsed() < Duration::from_secs(2));
     drop(listener);
+}
+
+#[tokio::test]
+async fn a_connection_the_server_closed_is_not_reused() {
+    let (url, server) = answer_once_then_close_server(2);
+    let transport = transport(Config::builder().endpoint(&url).allow_http(true));
+    for _ in 0..2 {
+        let response = transport.send(request(&url)).await.unwrap();
+        assert_eq!(response.body(), b"{}");
+        // Time for the connection's task to see the server hang up.
+        transport.sleep(Duration::from_millis(100)).await;
+    }
+    tokio::task::spawn_blocking(move || server.join().unwrap())
+        .await
+        .unwrap();
 }
 
 #[test]

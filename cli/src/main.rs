@@ -1,0 +1,88 @@
+//! `pyxis`: every pyxis-gql operation from the shell.
+//!
+//! A consumer of the library like any other: it parses the command line into an operation
+//! ([`plan`]), builds a [`Config`] and a [`Client`] on the transport of the chosen runtime, and
+//! prints what comes back ([`run`], [`output`]). Failures end as one line on stderr naming their
+//! kind and exit status 1; command-line mistakes exit with status 2.
+//!
+//! ```sh
+//! cargo run --bin pyxis -- --output table repos-by-name ubi9/ubi
+//! ```
+
+mod args;
+mod failure;
+mod input;
+mod output;
+mod plan;
+mod run;
+
+use std::process::ExitCode;
+
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
+use pyxis_gql::{Client, Config};
+
+use crate::args::{Cli, Runtime};
+use crate::failure::Failure;
+use crate::plan::Job;
+use crate::run::Settings;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let job = match Job::from_command(&cli.command) {
+        Ok(job) => job,
+        Err(failure) => return fail(failure, &[]),
+    };
+    let (config, secrets) = match plan::config(&cli, &job) {
+        Ok(built) => built,
+        Err(failure) => return fail(failure, &[]),
+    };
+    let settings = Settings {
+        format: cli.output,
+        concurrency: usize::from(cli.concurrency),
+        batch_size: usize::from(cli.batch_size),
+    };
+    let outcome = match cli.runtime {
+        Runtime::Tokio => on_tokio(&config, job, settings),
+        Runtime::Smol => pyxis_gql_smol::block_on(async {
+            let client = Client::new(pyxis_gql_smol::SmolTransport::new(&config)?, &config);
+            run::run(&client, job, settings).await
+        }),
+        Runtime::AsyncStd => async_std::task::block_on(async {
+            let transport = pyxis_gql_async_std::AsyncStdTransport::new(&config)?;
+            run::run(&Client::new(transport, &config), job, settings).await
+        }),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => fail(failure, &secrets),
+    }
+}
+
+/// Runs the job on a single-threaded tokio runtime: the client spawns nothing, so one thread
+/// drives every request in flight.
+fn on_tokio(config: &Config, job: Job, settings: Settings) -> Result<(), Failure> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| Failure::Setup(format!("cannot start the tokio runtime: {error}")))?;
+    runtime.block_on(async {
+        let client = Client::new(pyxis_gql_tokio::TokioTransport::new(config)?, config);
+        run::run(&client, job, settings).await
+    })
+}
+
+/// Reports a failure: clap's usage message and status 2 for usage errors, one line and status
+/// 1 for the rest, nothing when the reader of standard output went away.
+fn fail(failure: Failure, secrets: &[String]) -> ExitCode {
+    if let Failure::Usage(message) = &failure {
+        Cli::command()
+            .error(ErrorKind::ValueValidation, message)
+            .exit();
+    }
+    if failure.is_broken_pipe() {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("pyxis: {}", failure.line(secrets));
+    ExitCode::FAILURE
+}

@@ -1,0 +1,165 @@
+//! Running a [`Job`] with a [`Client`] on any transport.
+
+use std::pin::pin;
+
+use futures_util::StreamExt;
+use pyxis_gql::ops::{
+    FindImagesByNames, FindImagesByNvr, FindImagesByNvrs, FindRepositoriesByRegistryPaths,
+    FindRepositoriesByRepositoryName,
+};
+use pyxis_gql::{Client, PaginatedOperation, Transport};
+
+use crate::args::Format;
+use crate::failure::Failure;
+use crate::output::{Printer, Progress, Row, Rpms};
+use crate::plan::Job;
+
+/// How results are printed and lists are split.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Settings {
+    /// The output format.
+    pub(crate) format: Format,
+    /// Lookups of a list in flight at once.
+    pub(crate) concurrency: usize,
+    /// Values of a list per lookup.
+    pub(crate) batch_size: usize,
+}
+
+/// Runs `job` and prints its results.
+pub(crate) async fn run<T: Transport>(
+    client: &Client<T>,
+    job: Job,
+    settings: Settings,
+) -> Result<(), Failure> {
+    let format = settings.format;
+    match job {
+        Job::Repo(path) => {
+            let found = client.get_repository_by_registry_path(&path).await?;
+            Printer::new(format, Rpms::Hidden).single(found)?;
+        }
+        Job::Repos(search) => crawl(client, search, format, Rpms::Hidden).await?,
+        Job::ReposByName(name) => {
+            let search = FindRepositoriesByRepositoryName::new(name);
+            crawl(client, search, format, Rpms::Hidden).await?;
+        }
+        Job::ReposByPaths(paths) => {
+            batched(client, paths, settings, Rpms::Hidden, |batch| {
+                FindRepositoriesByRegistryPaths::new(batch)
+            })
+            .await?;
+        }
+        Job::ImagesByNvr { nvr, rpms } => {
+            let search = FindImagesByNvr::new(nvr, rpms);
+            crawl(client, search, format, rpm_column(rpms)).await?;
+        }
+        Job::ImagesByNvrs { nvrs, rpms } => {
+            batched(client, nvrs, settings, rpm_column(rpms), move |batch| {
+                FindImagesByNvrs::new(batch, rpms)
+            })
+            .await?;
+        }
+        Job::ImagesByRpms(search) => crawl(client, search, format, Rpms::List).await?,
+        Job::ImagesByNames(names) => {
+            batched(
+                client,
+                names,
+                settings,
+                Rpms::Hidden,
+                FindImagesByNames::new,
+            )
+            .await?;
+        }
+        Job::ImagesByRepository(search) => crawl(client, search, format, Rpms::Hidden).await?,
+        Job::LatestImages(search) => {
+            let images = client.execute(&search).await?;
+            let mut printer = Printer::new(format, Rpms::Hidden);
+            printer.items(images)?;
+            printer.finish()?;
+        }
+        Job::Query(query) => {
+            let data = client.execute(&query).await?;
+            Printer::new(format, Rpms::Hidden).single(Some(data))?;
+        }
+        Job::PaginatedQuery(query) => crawl(client, query, format, Rpms::Hidden).await?,
+    }
+    Ok(())
+}
+
+fn rpm_column(with_rpms: bool) -> Rpms {
+    if with_rpms { Rpms::Count } else { Rpms::Hidden }
+}
+
+/// One crawl, printed as its pages arrive.
+async fn crawl<T, P>(
+    client: &Client<T>,
+    operation: P,
+    format: Format,
+    rpms: Rpms,
+) -> Result<(), Failure>
+where
+    T: Transport,
+    P: PaginatedOperation + Send + Sync + 'static,
+    P::Item: Row + Send + 'static,
+{
+    let mut printer = Printer::new(format, rpms);
+    let mut progress = Progress::new(None);
+    // The items of one page are ready together: each chunk is (at most) a page.
+    let mut pages = pin!(client.stream(operation).ready_chunks(512));
+    while let Some(chunk) = pages.next().await {
+        let mut items = Vec::with_capacity(chunk.len());
+        let mut failed = None;
+        for item in chunk {
+            match item {
+                Ok(item) => items.push(item),
+                Err(error) => failed = Some(error),
+            }
+        }
+        progress.advance(items.len(), 0);
+        if format == Format::Jsonl {
+            progress.clear();
+        }
+        printer.items(items)?;
+        if let Some(error) = failed {
+            return Err(error.into());
+        }
+    }
+    progress.clear();
+    printer.finish()?;
+    Ok(())
+}
+
+/// A list looked up `batch_size` values per crawl, `concurrency` crawls at once; each batch is
+/// printed as soon as it is complete.
+async fn batched<T, A, P>(
+    client: &Client<T>,
+    values: Vec<A>,
+    settings: Settings,
+    rpms: Rpms,
+    make: impl Fn(Vec<A>) -> P,
+) -> Result<(), Failure>
+where
+    T: Transport,
+    A: Clone,
+    P: PaginatedOperation + Send + Sync + 'static,
+    P::Item: Row + Send + 'static,
+{
+    let mut printer = Printer::new(settings.format, rpms);
+    let mut progress = Progress::new(Some(values.len()));
+    let lookups = values.chunks(settings.batch_size).map(|batch| {
+        let size = batch.len();
+        let search = make(batch.to_vec());
+        async move { (size, client.fetch_all(search).await) }
+    });
+    let mut done = pin!(pyxis_gql::as_completed(lookups, settings.concurrency));
+    while let Some((size, found)) = done.next().await {
+        let items = found?;
+        progress.advance(items.len(), size);
+        if settings.format == Format::Jsonl {
+            progress.clear();
+        }
+        printer.items(items)?;
+    }
+    progress.clear();
+    printer.finish()?;
+    Ok(())
+}
