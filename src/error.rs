@@ -71,8 +71,8 @@ pub enum Error {
     /// The transport could not deliver a response.
     #[error("transport failure: {0}")]
     Transport(#[source] TransportError),
-    /// The client gave up waiting: one attempt ran past the request timeout, or the whole call ran
-    /// past its deadline.
+    /// The client gave up waiting: one attempt ran past the request timeout (whether the client's
+    /// timer or the transport's fired first), or the whole call ran past its deadline.
     #[error("timed out after {after:?} ({scope})")]
     Timeout {
         /// The limit that ran out.
@@ -170,6 +170,11 @@ impl From<TransportError> for Error {
             TransportError::BodyTooLarge { limit } => Self::BodyTooLarge {
                 limit,
                 trace_id: None,
+            },
+            // One timeout variant for callers to match, whichever timer fired first.
+            TransportError::Timeout(after) => Self::Timeout {
+                after,
+                scope: "request",
             },
             other => Self::Transport(other),
         }
@@ -300,5 +305,19 @@ impl fmt::Display for GraphQlMessages<'_> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PageList;
+
+    #[test]
+    fn page_lists_print_as_ranges() {
+        let shown = |pages: &[u32]| PageList(pages).to_string();
+        assert_eq!(shown(&[]), "none");
+        assert_eq!(shown(&[4]), "4");
+        assert_eq!(shown(&[0, 1, 2, 5, 7, 8]), "0-2, 5, 7-8");
+        assert_eq!(shown(&[u32::MAX - 1, u32::MAX]), "4294967294-4294967295");
     }
 }

@@ -46,7 +46,9 @@ mod transport;
 
 pub use client::Client;
 pub use concurrent::{as_completed, gather};
-pub use config::{Config, ConfigBuilder, ConfigError, DEFAULT_ENDPOINT, DEFAULT_MAX_BODY_BYTES, MAX_PAGE_SIZE};
+pub use config::{
+    Config, ConfigBuilder, ConfigError, DEFAULT_ENDPOINT, DEFAULT_MAX_BODY_BYTES, MAX_PAGE_SIZE,
+};
 pub use decode::Page;
 pub use error::{Error, GraphQlError, Location, PyxisError};
 pub use model::{RegistryPath, RegistryPathError};

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-/// A secret string (the Pyxis API key) whose `Debug` and `Display` print `[redacted]`.
+/// A secret string (the Pyxis API key) whose `Debug` prints `[redacted]`; it has no `Display`,
+/// so it cannot slip into a formatted message.
 ///
 /// ```
 /// let key = pyxis_gql::ApiKey::new("s3cr3t");

@@ -40,7 +40,7 @@ pub struct Script {
     operation: OperationKind,
     /// Items per page: `page_size % 8 + 1`.
     page_size: u8,
-    /// How many items the honest server holds: `world % 512`.
+    /// How many items the honest server holds: `world % 128`.
     world: u16,
     /// The per-call item cap, if not the default.
     max_items: Option<u16>,
@@ -121,7 +121,7 @@ pub fn run(script: Script) {
     }
     let config = config.build().expect("a valid config");
     let endpoint = Endpoint::new(&config);
-    let world = u64::from(script.world % 512);
+    let world = u64::from(script.world % 128);
     match script.operation {
         OperationKind::Custom => {
             let operation = CustomPaginatedQuery::<Value>::new(

@@ -529,6 +529,16 @@ mod tests {
     }
 
     #[test]
+    fn regex_patterns_longer_than_mongodbs_limit_are_refused() {
+        let long = "a".repeat(MAX_REGEX_BYTES + 1);
+        let message = err(json!({"brew": {"build": {"regex": long}}}));
+        assert!(message.contains("too long"), "{message}");
+        assert!(message.len() < 200, "the pattern is not quoted");
+        let limit = "a".repeat(MAX_REGEX_BYTES);
+        assert!(Filter::compile(&json!({"brew": {"build": {"regex": limit}}})).is_ok());
+    }
+
+    #[test]
     fn regex_and_iregex() {
         assert_eq!(
             ids(json!({"brew": {"build": {"regex": "^a.b-"}}})),

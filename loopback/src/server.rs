@@ -410,3 +410,33 @@ fn route(method: &Method, path: &str, dataset: &Dataset, body: &[u8]) -> Reply {
     }
     graphql::respond(dataset, body)
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    const QUERY: &str = "query Q($p: Int, $page_size: Int) { find_repositories(page: $p, page_size: $page_size) { total } }";
+
+    #[test]
+    fn the_requested_page_comes_from_the_page_argument() {
+        let root = query::root_field(QUERY).ok();
+        let body = json!({"query": QUERY, "variables": {"p": 3, "page_size": 50}});
+        assert_eq!(requested_page(Some(&body), root.as_ref()), 3);
+        let unset = json!({"query": QUERY});
+        assert_eq!(requested_page(Some(&unset), root.as_ref()), 0);
+        assert_eq!(requested_page(None, None), 0);
+    }
+
+    #[test]
+    fn another_page_is_asked_for_through_the_page_variable() {
+        let root = query::root_field(QUERY).expect("a root field");
+        let body = json!({"query": QUERY, "variables": {"p": 3, "page_size": 50}});
+        let moved = with_page(&body, &root, 1).expect("a page variable");
+        let moved: Value = serde_json::from_slice(&moved).expect("JSON");
+        assert_eq!(moved["variables"], json!({"p": 1, "page_size": 50}));
+        let literal = query::root_field("{ find_repositories(page: 2) { total } }").expect("root");
+        assert!(with_page(&body, &literal, 1).is_none());
+    }
+}

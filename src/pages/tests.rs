@@ -175,6 +175,7 @@ fn page_errors_pass_through_and_the_crawl_can_report_what_it_has() {
         .unwrap();
     assert!(matches!(pages.feed(1, &busy), Err(Error::Http { .. })));
     assert_eq!(pages.received_pages(), [0]);
+    assert_eq!(pages.missing_pages(), [1]);
     assert!(!pages.is_done());
     // The failed page can be fed again once a retry answers it.
     pages.feed(1, &answer(1, 2, 2, Some(4))).unwrap();
@@ -219,4 +220,24 @@ fn a_total_over_the_item_cap_fails_before_fetching_the_rest() {
         matches!(error, Error::TooManyItems { limit: 5, found: 6 }),
         "{error:?}"
     );
+}
+
+#[test]
+fn missing_pages_run_to_the_last_page_once_the_total_is_known() {
+    let mut pages = crawl(2);
+    let _ = pages.next_request().unwrap().unwrap();
+    assert_eq!(
+        pages.missing_pages(),
+        [0],
+        "only what was asked for, before a total"
+    );
+    pages.feed(0, &answer(0, 0, 2, Some(7))).unwrap();
+    assert_eq!(
+        pages.missing_pages(),
+        [1, 2, 3],
+        "every page the total implies"
+    );
+    let _ = pages.remaining_requests().unwrap();
+    pages.feed(2, &answer(2, 4, 2, Some(7))).unwrap();
+    assert_eq!(pages.missing_pages(), [1, 3]);
 }

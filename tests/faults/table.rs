@@ -79,8 +79,7 @@ impl Kind {
                 Self::Timeout,
                 Error::Timeout {
                     scope: "request", ..
-                }
-                | Error::Transport(TransportError::Timeout(_)),
+                },
             ) => true,
             (Self::Pagination(words), Error::Pagination(message)) => message.contains(words),
             _ => false,
@@ -348,6 +347,14 @@ fn rows() -> Vec<Row> {
                 renumber: true,
             },
             Kind::Pagination("page 3 holds 5 items where the total 405 means 50"),
+        ),
+        crawl_only(
+            "page 3 answered empty, renumbered 3",
+            Fault::RepeatPage {
+                page: 9,
+                renumber: true,
+            },
+            Kind::Pagination("page 3 holds 0 items where the total 405 means 50"),
         ),
         crawl_only(
             KNOWN_GAP,
@@ -697,12 +704,9 @@ fn describe(error: &Error) -> String {
         Error::Transport(transport) => {
             let debug = format!("{transport:?}");
             let variant = debug.split(['(', ' ', '{']).next().unwrap_or("?");
-            match transport {
-                TransportError::Timeout(_) => "Transport::Timeout (adapter's timer)".into(),
-                _ => format!("Transport::{variant}"),
-            }
+            format!("Transport::{variant}")
         }
-        Error::Timeout { scope, .. } => format!("Timeout {{ scope: {scope} }} (client's timer)"),
+        Error::Timeout { scope, .. } => format!("Timeout {{ scope: {scope} }}"),
         Error::Pagination(_) => "Pagination".into(),
         Error::Incomplete { source, .. } => format!("Incomplete({})", describe(source)),
         other => format!("{other:?}"),

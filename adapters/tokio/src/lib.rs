@@ -45,9 +45,10 @@ use pyxis_gql_rustls::Cause;
 /// The reqwest version this crate is built on, for [`TokioTransport::from_client`].
 pub use reqwest;
 
-/// A Pyxis client on a new [`TokioTransport`] built from `config`: the shortest way to a working client.
+/// A Pyxis client on a new [`TokioTransport`] built from `config`: the shortest way to a working
+/// client.
 ///
-/// Must be called, and the client used, inside a tokio runtime.
+/// The client must be used inside a tokio runtime.
 ///
 /// # Errors
 ///

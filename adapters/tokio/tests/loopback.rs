@@ -85,8 +85,12 @@ fn endless_chunked_server(limit: usize) -> (String, JoinHandle<usize>) {
             assert!(n > 0, "client hung up before sending its request");
             seen.extend_from_slice(&buf[..n]);
         }
-        let head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
-        if socket.write_all(head).is_err() {
+        let head = concat!(
+            "HTTP/1.1 200 OK\r\n",
+            "content-type: application/json\r\n",
+            "transfer-encoding: chunked\r\n\r\n",
+        );
+        if socket.write_all(head.as_bytes()).is_err() {
             return 0;
         }
         let chunk = [b' '; 16 * 1024];
