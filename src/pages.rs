@@ -214,6 +214,13 @@ impl<O: PaginatedOperation> Pages<O> {
                 )));
             }
             (None, Some(now)) => {
+                // A total first told after some pages must still cover what they held.
+                let held = self.items_received + count;
+                if now < held {
+                    return Err(Error::Pagination(format!(
+                        "page {page} reports a total of {now}, but the pages so far held {held} items"
+                    )));
+                }
                 self.total = Some(now);
                 let last = u32::try_from(now.div_ceil(size).saturating_sub(1)).unwrap_or(u32::MAX);
                 self.end_at(last);

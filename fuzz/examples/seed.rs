@@ -20,6 +20,24 @@ use std::path::{Path, PathBuf};
 use pyxis_gql_fuzz::{LIMIT, decode_all, encode_response};
 use serde_json::{Value, json};
 
+/// A `decode_response` framing: name, status, limit byte, `trace_id`, `Retry-After`.
+type Framing = (
+    &'static str,
+    u16,
+    u8,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
+/// Each `decode` seed goes into the `decode_response` corpus under these answers.
+const FRAMINGS: &[Framing] = &[
+    ("ok", 200, u8::MAX, None, None),
+    ("trace", 200, u8::MAX, Some("0123456789abcdef"), None),
+    ("tight", 200, 8, Some("t"), None),
+    ("busy", 503, u8::MAX, Some("t"), Some("7")),
+    ("limited", 429, u8::MAX, None, Some("120")),
+];
+
 /// The most RPMs a seed image keeps.
 const RPMS_PER_IMAGE: usize = 3;
 
@@ -43,18 +61,11 @@ fn main() {
         );
         write(&decode_dir.join(name), body);
         // The same body under the answers a client sees around it.
-        let framings: [(&str, u16, u8, Option<&str>, Option<&str>); 5] = [
-            ("ok", 200, u8::MAX, None, None),
-            ("trace", 200, u8::MAX, Some("0123456789abcdef"), None),
-            ("tight", 200, 8, Some("t"), None),
-            ("busy", 503, u8::MAX, Some("t"), Some("7")),
-            ("limited", 429, u8::MAX, None, Some("120")),
-        ];
-        for (framing, status, limit, trace_id, retry_after) in framings {
+        for &(framing, status, limit, trace_id, retry_after) in FRAMINGS {
             let input = encode_response(status, limit, trace_id, retry_after, body);
             write(&response_dir.join(format!("{name}-{framing}")), &input);
         }
-        written += 1 + framings.len();
+        written += 1 + FRAMINGS.len();
     }
     println!(
         "wrote {written} seeds for `decode` and `decode_response` under {}",

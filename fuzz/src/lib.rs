@@ -344,14 +344,14 @@ pub fn check_response(raw: &RawResponse) {
         }
         if let Err(error) = &result {
             exercise(error);
-            let kept = match error {
+            let kept = matches!(
+                error,
                 Error::Http { .. }
-                | Error::GraphQl { .. }
-                | Error::Decode { .. }
-                | Error::BodyTooLarge { .. }
-                | Error::Pyxis(_) => true,
-                _ => false,
-            };
+                    | Error::GraphQl { .. }
+                    | Error::Decode { .. }
+                    | Error::BodyTooLarge { .. }
+                    | Error::Pyxis(_)
+            );
             if kept {
                 assert_eq!(
                     error.trace_id(),

@@ -21,7 +21,10 @@ fn answer(page: u32, first: usize, count: usize, total: Option<u64>) -> http::Re
 }
 
 fn names(items: Vec<ContainerRepository>) -> Vec<String> {
-    items.into_iter().map(|r| r.repository.unwrap()).collect()
+    items
+        .into_iter()
+        .map(|r| r.repository.unwrap().into())
+        .collect()
 }
 
 fn page_variable(request: &PageRequest) -> (u64, u64) {
@@ -240,4 +243,19 @@ fn missing_pages_run_to_the_last_page_once_the_total_is_known() {
     let _ = pages.remaining_requests().unwrap();
     pages.feed(2, &answer(2, 4, 2, Some(7))).unwrap();
     assert_eq!(pages.missing_pages(), [1, 3]);
+}
+
+#[test]
+fn a_late_total_smaller_than_what_arrived_is_an_error() {
+    let mut pages = crawl(2);
+    for page in 0..2 {
+        let _ = pages.next_request().unwrap().unwrap();
+        pages.feed(page, &answer(page, page as usize * 2, 2, None)).unwrap();
+    }
+    let _ = pages.next_request().unwrap().unwrap();
+    match pages.feed(2, &answer(2, 4, 0, Some(3))) {
+        Err(Error::Pagination(message)) => assert!(message.contains("held 4 items"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(!pages.is_done());
 }
