@@ -18,7 +18,10 @@ use pyxis_gql::PaginatedOperation;
 use pyxis_gql::model::{ContainerImage, ContainerRepository};
 use pyxis_gql::ops::FindImagesByInstalledRpms;
 
+mod baseline;
 mod payload;
+
+use baseline::plain;
 
 #[global_allocator]
 static ALLOC: AllocProfiler = AllocProfiler::system();
@@ -43,7 +46,7 @@ fn main() {
     divan::main();
 }
 
-/// Runs `decode` a few times; allocation counts do not vary between runs.
+/// Runs `decode` a few times; allocation counts are the same on every run.
 fn run<T>(
     bencher: Bencher,
     response: &'static http::Response<Vec<u8>>,
@@ -74,6 +77,14 @@ fn images_with_rpms_by_installed_rpms(bencher: Bencher) {
 }
 
 #[divan::bench(sample_count = 5, sample_size = 1)]
+fn images_with_rpms_plain(bencher: Bencher) {
+    run(bencher, &IMAGES_WITH_RPMS, |response| {
+        serde_json::from_slice::<plain::Response<plain::FindImages>>(response.body())
+            .expect("the payload decodes")
+    });
+}
+
+#[divan::bench(sample_count = 5, sample_size = 1)]
 fn images_with_rpms_value(bencher: Bencher) {
     run(bencher, &IMAGES_WITH_RPMS, value);
 }
@@ -82,6 +93,14 @@ fn images_with_rpms_value(bencher: Bencher) {
 fn images_without_rpms_typed(bencher: Bencher) {
     run(bencher, &IMAGES_WITHOUT_RPMS, |response| {
         pyxis_gql::decode::page::<ContainerImage>(response, "find_images", LIMIT).unwrap()
+    });
+}
+
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn images_without_rpms_plain(bencher: Bencher) {
+    run(bencher, &IMAGES_WITHOUT_RPMS, |response| {
+        serde_json::from_slice::<plain::Response<plain::FindImages>>(response.body())
+            .expect("the payload decodes")
     });
 }
 

@@ -8,6 +8,9 @@
 //!   write by hand for the same selection set.
 //! - `typed` and `op_*`: our decoders (`pyxis_gql::decode` and the operations' own).
 //!
+//! As divan does by default, a decoded value is dropped after its timing; the `*_then_drop`
+//! rows time the drop as well, which is what a caller that reads a page and lets it go pays.
+//!
 //! Run with `cargo bench --bench decode`; every figure is bytes of body per second.
 
 use std::sync::LazyLock;
@@ -20,10 +23,12 @@ use pyxis_gql::ops::{
     GetRepositoryByRegistryPath,
 };
 use pyxis_gql::{Operation, PaginatedOperation, RegistryPath};
-use serde::Deserialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 
+mod baseline;
 mod payload;
+
+use baseline::plain;
 
 /// No body limit gets in the way of a benchmark.
 const LIMIT: usize = usize::MAX;
@@ -49,6 +54,17 @@ static REPOSITORIES: LazyLock<http::Response<Vec<u8>>> =
 static REPOSITORY: LazyLock<http::Response<Vec<u8>>> =
     LazyLock::new(|| http::Response::new(payload::repository()));
 
+/// Like [`run`], with the decoded value dropped inside the timing.
+fn run_then_drop<T>(
+    bencher: Bencher,
+    response: &'static http::Response<Vec<u8>>,
+    decode: impl Fn(&http::Response<Vec<u8>>) -> T + Sync,
+) {
+    bencher
+        .counter(BytesCount::of_slice(response.body()))
+        .bench(|| drop(decode(black_box(response))));
+}
+
 /// Runs `decode` on `response`, counting the body's bytes for throughput.
 fn run<T>(
     bencher: Bencher,
@@ -62,123 +78,6 @@ fn run<T>(
 
 fn serde_json_into<T: DeserializeOwned>(response: &http::Response<Vec<u8>>) -> T {
     serde_json::from_slice(response.body()).expect("the payload decodes")
-}
-
-/// The straightforward decode a user would write for the same selection sets: owned
-/// `String`s and `Option`s, every field read by derived `Deserialize`.
-#[allow(dead_code, reason = "fields are decoded to be measured, never read")]
-mod plain {
-    use super::Deserialize;
-
-    #[derive(Deserialize)]
-    pub(crate) struct Response<D> {
-        data: D,
-    }
-
-    #[derive(Deserialize)]
-    pub(crate) struct FindImages {
-        find_images: Paginated<Image>,
-    }
-
-    #[derive(Deserialize)]
-    pub(crate) struct FindRepositories {
-        find_repositories: Paginated<Repository>,
-    }
-
-    #[derive(Deserialize)]
-    pub(crate) struct GetRepository {
-        get_repository_by_registry_path: Wrapped<Repository>,
-    }
-
-    #[derive(Deserialize)]
-    struct ResponseError {
-        status: Option<i64>,
-        detail: Option<String>,
-    }
-
-    #[derive(Deserialize)]
-    struct Paginated<T> {
-        error: Option<ResponseError>,
-        page: Option<u32>,
-        page_size: Option<u32>,
-        total: Option<u64>,
-        data: Option<Vec<T>>,
-    }
-
-    #[derive(Deserialize)]
-    struct Wrapped<T> {
-        error: Option<ResponseError>,
-        data: Option<T>,
-    }
-
-    #[derive(Deserialize)]
-    struct Repository {
-        repository: Option<String>,
-        registry: Option<String>,
-        published: Option<bool>,
-        release_categories: Option<Vec<String>>,
-        auto_rebuild_tags: Option<Vec<String>>,
-    }
-
-    #[derive(Deserialize)]
-    struct Image {
-        architecture: Option<String>,
-        brew: Option<Brew>,
-        content_sets: Option<Vec<String>>,
-        parent_brew_build: Option<String>,
-        parsed_data: Option<ParsedData>,
-        repositories: Option<Vec<ImageRepository>>,
-        edges: Option<Edges>,
-    }
-
-    #[derive(Deserialize)]
-    struct Brew {
-        build: Option<String>,
-        package: Option<String>,
-    }
-
-    #[derive(Deserialize)]
-    struct ParsedData {
-        labels: Option<Vec<Label>>,
-    }
-
-    #[derive(Deserialize)]
-    struct Label {
-        name: Option<String>,
-        value: Option<String>,
-    }
-
-    #[derive(Deserialize)]
-    struct ImageRepository {
-        registry: Option<String>,
-        repository: Option<String>,
-        published: Option<bool>,
-        tags: Option<Vec<Tag>>,
-    }
-
-    #[derive(Deserialize)]
-    struct Tag {
-        name: Option<String>,
-    }
-
-    #[derive(Deserialize)]
-    struct Edges {
-        rpm_manifest: Option<Wrapped<RpmManifest>>,
-    }
-
-    #[derive(Deserialize)]
-    struct RpmManifest {
-        image_id: Option<String>,
-        rpms: Option<Vec<Rpm>>,
-    }
-
-    #[derive(Deserialize)]
-    struct Rpm {
-        name: Option<String>,
-        nvra: Option<String>,
-        srpm_name: Option<String>,
-        srpm_nevra: Option<String>,
-    }
 }
 
 /// The 50-image `find_images` page with about 300 RPMs per image.
@@ -212,6 +111,22 @@ mod images_with_rpms {
     #[divan::bench]
     fn typed(bencher: Bencher) {
         run(bencher, body(), |response| {
+            pyxis_gql::decode::page::<ContainerImage>(response, "find_images", LIMIT).unwrap()
+        });
+    }
+
+    #[divan::bench]
+    fn plain_then_drop(bencher: Bencher) {
+        run_then_drop(
+            bencher,
+            body(),
+            serde_json_into::<plain::Response<plain::FindImages>>,
+        );
+    }
+
+    #[divan::bench]
+    fn typed_then_drop(bencher: Bencher) {
+        run_then_drop(bencher, body(), |response| {
             pyxis_gql::decode::page::<ContainerImage>(response, "find_images", LIMIT).unwrap()
         });
     }

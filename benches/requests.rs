@@ -12,8 +12,7 @@ use divan::{Bencher, black_box};
 use pyxis_gql::ops::{
     FindImagesByInstalledRpms, FindImagesByNames, FindImagesByNvr, FindImagesByNvrs,
     FindImagesByRepository, FindLatestImagesByNameVersion, FindRepositories,
-    FindRepositoriesByRegistryPaths, FindRepositoriesByRepositoryName,
-    GetRepositoryByRegistryPath,
+    FindRepositoriesByRegistryPaths, FindRepositoriesByRepositoryName, GetRepositoryByRegistryPath,
 };
 use pyxis_gql::{Config, Endpoint, Operation, Pages, PaginatedOperation, RegistryPath};
 
@@ -127,9 +126,8 @@ fn find_repositories_by_repository_name(bencher: Bencher) {
 
 #[divan::bench(args = [1, 20, 200])]
 fn find_repositories_by_registry_paths(bencher: Bencher, count: usize) {
-    let paths = (0..count).map(|index| {
-        RegistryPath::new("registry.access.redhat.com", format!("ubi9/app-{index}"))
-    });
+    let paths = (0..count)
+        .map(|index| RegistryPath::new("registry.access.redhat.com", format!("ubi9/app-{index}")));
     first_page(bencher, FindRepositoriesByRegistryPaths::new(paths));
 }
 

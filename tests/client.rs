@@ -136,7 +136,7 @@ fn client(transport: Scripted, config: pyxis_gql::ConfigBuilder) -> Client<Scrip
 fn names(repositories: &[pyxis_gql::model::ContainerRepository]) -> Vec<String> {
     repositories
         .iter()
-        .map(|r| r.repository.clone().unwrap())
+        .map(|r| r.repository.clone().unwrap().into())
         .collect()
 }
 
@@ -171,7 +171,7 @@ fn the_stream_yields_items_in_page_order_and_ends() {
     let streamed: Vec<String> = block_on(
         client
             .stream(FindRepositories::new())
-            .map(|item| item.unwrap().repository.unwrap())
+            .map(|item| item.unwrap().repository.unwrap().into())
             .collect(),
     );
     assert_eq!(streamed, expected_names(7));
@@ -476,7 +476,7 @@ fn gather_keeps_input_order_over_a_shared_client() {
     ));
     let got: Vec<String> = found
         .into_iter()
-        .map(|r| r.unwrap().unwrap().repository.unwrap())
+        .map(|r| r.unwrap().unwrap().repository.unwrap().into())
         .collect();
     assert_eq!(
         got,

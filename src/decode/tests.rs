@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::{ContainerImage, ContainerRepository};
+use crate::model::{ContainerImage, ContainerRepository, Text};
 use serde_json::json;
 
 const LIMIT: usize = 1 << 20;
@@ -307,5 +307,116 @@ fn escaped_root_field_names_still_match() {
             .items
             .len(),
         1
+    );
+}
+
+/// A body big enough for the decode to share strings (see `Interner::MIN_BODY`).
+fn big_image_page(rpms: serde_json::Value) -> http::Response<Vec<u8>> {
+    let image = json!({
+        "brew": {"build": "ubi9-container-9.4-1134", "package": "ubi9-container"},
+        "parsed_data": {"labels": [{"name": "vendor", "value": "Red Hat, Inc."}]},
+        "edges": {"rpm_manifest": {"data": {"image_id": "i", "rpms": rpms}}}
+    });
+    let images = vec![image; 40];
+    json_response(json!({"data": {"find_images": {"data": images, "page": 0, "total": 40}}}))
+}
+
+fn shared(text: &Text) -> Arc<str> {
+    Arc::from(text.clone())
+}
+
+#[test]
+fn a_decode_keeps_one_copy_of_each_repeated_string() {
+    let response = big_image_page(json!([
+        {"name": "openssl-libs", "nvra": "openssl-libs-3.0.7-27.el9.x86_64",
+         "srpm_name": "openssl", "srpm_nevra": "openssl-1:3.0.7-27.el9.src"},
+        {"name": "esc\u{e9}ped \"quoted\" name", "nvra": null}
+    ]));
+    assert!(response.body().len() >= Interner::MIN_BODY);
+    let page = page::<ContainerImage>(&response, "find_images", LIMIT).unwrap();
+    let (first, last) = (&page.items[0], &page.items[39]);
+    assert_eq!(first, last);
+    for (a, b) in first.rpms().iter().zip(last.rpms()) {
+        for (a, b) in [(&a.name, &b.name), (&a.srpm_nevra, &b.srpm_nevra)] {
+            if let (Some(a), Some(b)) = (a, b) {
+                assert!(Arc::ptr_eq(&shared(a), &shared(b)), "{a} is not shared");
+            }
+        }
+    }
+    assert_eq!(
+        first.rpms()[1].name.as_deref(),
+        Some("esc\u{e9}ped \"quoted\" name")
+    );
+    assert_eq!(first.label("vendor"), Some("Red Hat, Inc."));
+    // The context is gone once the decode is over: strings are no longer shared.
+    assert!(!Arc::ptr_eq(
+        &shared(&intern("openssl")),
+        &shared(&intern("openssl"))
+    ));
+}
+
+#[test]
+fn colliding_strings_are_never_confused() {
+    // A tiny table: most strings find no slot within the probe limit and are simply not shared.
+    let mut interner = Interner {
+        capacity: 4,
+        slots: Vec::new(),
+    };
+    let words: Vec<String> = (0..200).map(|i| format!("word-{}", i % 50)).collect();
+    for word in &words {
+        assert_eq!(interner.intern(word), word.as_str());
+    }
+    let long = "x".repeat(Interner::MAX_LEN + 1);
+    assert_eq!(interner.intern(&long), long.as_str());
+    assert_eq!(interner.intern(""), "");
+}
+
+#[test]
+fn the_hash_reads_every_byte() {
+    let seen: std::collections::HashSet<u64> = ["", "a", "b", "ab", "ba", "abcdefgh", "abcdefgi"]
+        .into_iter()
+        .chain([
+            "0123456789abcdefX",
+            "0123456789abcdefY",
+            "Y0123456789abcdef",
+        ])
+        .map(|text| hash(1, text.as_bytes()))
+        .collect();
+    assert_eq!(seen.len(), 10);
+}
+
+#[test]
+fn strings_compare_byte_for_byte_at_every_length() {
+    let long = "abcdefghijklmnopqrstuvwxyz0123456789-abcdefghijklmnopqrstuvwxyz";
+    for len in 0..long.len() {
+        let a = &long.as_bytes()[..len];
+        assert!(same(a, a), "{len}");
+        for at in 0..len {
+            let mut b = a.to_vec();
+            b[at] ^= 1;
+            assert!(!same(a, &b), "{len} {at}");
+        }
+        assert!(!same(a, &long.as_bytes()[..len + 1]));
+    }
+}
+
+#[test]
+fn bodies_that_are_not_utf8_decode_as_before() {
+    // Bad bytes in a value nobody reads are skipped...
+    let mut body =
+        br#"{"extensions":{"x":"?"},"data":{"find_repositories":{"data":[{"repository":"r"}]}}}"#
+            .to_vec();
+    let bad = body.iter().position(|&b| b == b'?').unwrap();
+    body[bad] = 0xFF;
+    let page = repos_from(response(200, body.clone())).unwrap();
+    assert_eq!(page.items[0].repository.as_deref(), Some("r"));
+    // ...and in a value that is read, they are a decode error with its path.
+    let mut body = br#"{"data":{"find_repositories":{"data":[{"repository":"?"}]}}}"#.to_vec();
+    let bad = body.iter().position(|&b| b == b'?').unwrap();
+    body[bad] = 0xFF;
+    let error = repos_from(response(200, body)).unwrap_err();
+    assert!(
+        matches!(&error, Error::Decode { path, .. } if path == "data.find_repositories.data[0].repository"),
+        "{error:?}"
     );
 }

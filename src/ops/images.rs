@@ -1,7 +1,6 @@
 //! Operations on container images.
 
-use std::collections::HashSet;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use serde_json::{Map, Value, json};
 
@@ -10,7 +9,7 @@ use super::{by_id, filter_variables};
 use crate::decode::{self, Page};
 use crate::error::Error;
 use crate::filter::{Filter, eq, escape_regex, in_, regex};
-use crate::model::ContainerImage;
+use crate::model::{ContainerImage, RpmNames};
 use crate::operation::{Document, Operation, PageSize, PaginatedOperation};
 
 const IMAGE_PARAMS: &[(&str, &str)] =
@@ -171,7 +170,7 @@ impl PaginatedOperation for FindImagesByNvrs {
 #[must_use]
 pub struct FindImagesByInstalledRpms {
     rpm_names: Vec<String>,
-    wanted: HashSet<String>,
+    wanted: Arc<RpmNames>,
     content_sets: Option<Vec<String>>,
     repositories: Option<Vec<String>>,
     published: Option<bool>,
@@ -183,7 +182,7 @@ impl FindImagesByInstalledRpms {
     pub fn new<S: Into<String>>(rpm_names: impl IntoIterator<Item = S>) -> Self {
         let rpm_names = strings(rpm_names);
         Self {
-            wanted: rpm_names.iter().cloned().collect(),
+            wanted: Arc::new(RpmNames::new(&rpm_names)),
             rpm_names,
             content_sets: None,
             repositories: None,
@@ -270,18 +269,13 @@ impl PaginatedOperation for FindImagesByInstalledRpms {
         response: &http::Response<Vec<u8>>,
         max_body_bytes: usize,
     ) -> Result<Page<ContainerImage>, Error> {
-        let mut page: Page<ContainerImage> =
-            decode::page(response, self.document().root_field(), max_body_bytes)?;
-        for image in &mut page.items {
-            if let Some(rpms) = image.rpms_mut() {
-                rpms.retain(|rpm| {
-                    rpm.name
-                        .as_ref()
-                        .is_some_and(|name| self.wanted.contains(name))
-                });
-            }
-        }
-        Ok(page)
+        // The unwanted RPMs are skipped while the page is read, never built.
+        decode::page_with(
+            response,
+            self.document().root_field(),
+            max_body_bytes,
+            Some(Arc::clone(&self.wanted)),
+        )
     }
 }
 
@@ -448,5 +442,97 @@ impl Operation for FindLatestImagesByNameVersion {
         max_body_bytes: usize,
     ) -> Result<Self::Output, Error> {
         decode::page(response, self.document().root_field(), max_body_bytes).map(|page| page.items)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn page_of(images: Value) -> http::Response<Vec<u8>> {
+        let body = json!({"data": {"find_images": {"data": images, "page": 0, "total": 3}}});
+        http::Response::new(serde_json::to_vec(&body).unwrap())
+    }
+
+    fn names(image: &ContainerImage) -> Vec<&str> {
+        image
+            .rpms()
+            .iter()
+            .map(|rpm| rpm.name.as_deref().unwrap_or("?"))
+            .collect()
+    }
+
+    #[test]
+    fn installed_rpm_searches_keep_only_the_rpms_asked_for() {
+        let rpms = json!([
+            {"name": "bash", "nvra": "bash-5.1.8-9.el9.x86_64"},
+            {"name": "openssl", "nvra": "openssl-3.0.7-27.el9.x86_64", "srpm_name": "openssl"},
+            {"nvra": "nameless-1-1.noarch"},
+            {"name": null},
+            {"name": "ssl", "extra": [1, {"x": null}]},
+            {"name": "openssl-libs", "srpm_nevra": "openssl-1:3.0.7-27.el9.src"},
+            // Escaped in the body: read through the copying path.
+            {"name": "q\"uote", "nvra": "q\\uote-1-1.noarch"}
+        ]);
+        let images = json!([
+            {"edges": {"rpm_manifest": {"data": {"image_id": "a", "rpms": rpms}}}},
+            {"edges": {"rpm_manifest": {"data": {"image_id": "b", "rpms": null}}}},
+            {"edges": {"rpm_manifest": {"data": null, "error": {"status": 404}}}}
+        ]);
+        let op = FindImagesByInstalledRpms::new(["openssl", "openssl-libs", "openssl", "q\"uote"]);
+        // Small body (strings each their own) and a body large enough to share them.
+        let large = json!([images[0], images[1], images[2], {"content_sets": ["x".repeat(9000)]}]);
+        for images in [images.clone(), large] {
+            let page = op.decode_page(&page_of(images), usize::MAX).unwrap();
+            assert_eq!(
+                names(&page.items[0]),
+                ["openssl", "openssl-libs", "q\"uote"]
+            );
+            assert_eq!(
+                page.items[0].rpms()[2].nvra.as_deref(),
+                Some("q\\uote-1-1.noarch")
+            );
+            assert_eq!(
+                page.items[0].rpms()[0].srpm_name.as_deref(),
+                Some("openssl")
+            );
+            assert_eq!(
+                page.items[0].rpms()[1].srpm_nevra.as_deref(),
+                Some("openssl-1:3.0.7-27.el9.src")
+            );
+            assert!(page.items[1].rpms().is_empty() && page.items[2].rpms().is_empty());
+        }
+        // The same page through an operation that keeps every RPM.
+        let all = FindImagesByNvrs::new(["x"], true)
+            .decode_page(&page_of(images), usize::MAX)
+            .unwrap();
+        assert_eq!(
+            names(&all.items[0]),
+            [
+                "bash",
+                "openssl",
+                "?",
+                "?",
+                "ssl",
+                "openssl-libs",
+                "q\"uote"
+            ]
+        );
+    }
+
+    #[test]
+    fn rpm_lists_report_their_errors() {
+        let op = FindImagesByInstalledRpms::new(["bash"]);
+        let bad = json!([{"edges": {"rpm_manifest": {"data": {"rpms": [{"name": 7}]}}}}]);
+        let error = op.decode_page(&page_of(bad), usize::MAX).unwrap_err();
+        assert!(
+            matches!(&error, Error::Decode { path, .. }
+                if path == "data.find_images.data[0].edges.rpm_manifest.data.rpms[0].name"),
+            "{error:?}"
+        );
+        let not_a_list = json!([{"edges": {"rpm_manifest": {"data": {"rpms": {"name": "bash"}}}}}]);
+        assert!(op.decode_page(&page_of(not_a_list), usize::MAX).is_err());
     }
 }
