@@ -345,6 +345,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawStr<'a> {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ContainerRepository {
+    /// The Pyxis object id (`_id`); crawls are sorted by it.
+    #[serde(default, rename = "_id")]
+    pub id: Option<Text>,
     /// The repository path inside its registry, e.g. `ubi9/ubi`.
     #[serde(default)]
     pub repository: Option<Text>,
@@ -376,6 +379,9 @@ impl ContainerRepository {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ContainerImage {
+    /// The Pyxis object id (`_id`); crawls are sorted by it.
+    #[serde(default, rename = "_id")]
+    pub id: Option<Text>,
     /// The architecture; Pyxis leaves it unset for x86-64 on old images.
     #[serde(default)]
     pub architecture: Option<Text>,

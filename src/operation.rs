@@ -207,6 +207,15 @@ pub trait PaginatedOperation {
         false
     }
 
+    /// The item's key in the crawl's sort order, when the operation sorts by a field it also
+    /// selects (the built-in crawls sort by `_id`). With keys, [`Pages`](crate::Pages) checks
+    /// that pages follow each other in order, which catches a page the server repeated under
+    /// another page's number. The default has no keys and skips that check.
+    fn sort_key<'a>(&self, item: &'a Self::Item) -> Option<&'a str> {
+        let _ = item;
+        None
+    }
+
     /// Reads one page; the default decodes the standard paginated response.
     fn decode_page(
         &self,
@@ -234,6 +243,10 @@ impl<O: PaginatedOperation + ?Sized> PaginatedOperation for std::sync::Arc<O> {
 
     fn matches_nothing(&self) -> bool {
         (**self).matches_nothing()
+    }
+
+    fn sort_key<'a>(&self, item: &'a Self::Item) -> Option<&'a str> {
+        (**self).sort_key(item)
     }
 
     fn decode_page(

@@ -7,7 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::config::Config;
 use crate::decode::Page;
@@ -47,6 +48,8 @@ pub struct PageRequest {
 pub struct Pages<O: PaginatedOperation> {
     operation: O,
     endpoint: Endpoint,
+    /// The operation's variables, built once per crawl; each request adds its page.
+    variables: Map<String, Value>,
     page_size: u32,
     /// Pages handed out so far: always `0..issued`.
     issued: u32,
@@ -58,6 +61,8 @@ pub struct Pages<O: PaginatedOperation> {
     max_items: u64,
     items_received: u64,
     ready: BTreeMap<u32, Vec<O::Item>>,
+    /// The first and last sort key of each page that arrived with keys.
+    key_bounds: BTreeMap<u32, (String, String)>,
     next_out: u32,
 }
 
@@ -66,9 +71,14 @@ impl<O: PaginatedOperation> Pages<O> {
     pub fn new(operation: O, endpoint: &Endpoint, config: &Config) -> Self {
         let page_size = operation.page_size().resolve(config);
         let nothing = operation.matches_nothing();
+        let mut variables = operation.variables();
+        // The crawl owns these two.
+        variables.remove("page");
+        variables.remove("page_size");
         Self {
             operation,
             endpoint: endpoint.clone(),
+            variables,
             page_size,
             issued: 0,
             received: BTreeSet::new(),
@@ -78,6 +88,7 @@ impl<O: PaginatedOperation> Pages<O> {
             max_items: config.max_items(),
             items_received: 0,
             ready: BTreeMap::new(),
+            key_bounds: BTreeMap::new(),
             next_out: if nothing { 1 } else { 0 },
         }
         .ended_if(nothing)
@@ -153,9 +164,18 @@ impl<O: PaginatedOperation> Pages<O> {
     }
 
     fn request(&self, page: u32) -> Result<PageRequest, Error> {
-        let mut variables = self.operation.variables();
-        variables.insert("page".to_owned(), Value::from(page));
-        variables.insert("page_size".to_owned(), Value::from(self.page_size));
+        #[derive(Serialize)]
+        struct PageVariables<'a> {
+            #[serde(flatten)]
+            common: &'a Map<String, Value>,
+            page: u32,
+            page_size: u32,
+        }
+        let variables = PageVariables {
+            common: &self.variables,
+            page,
+            page_size: self.page_size,
+        };
         let request = self
             .endpoint
             .request(self.operation.document(), &variables)?;
@@ -257,9 +277,41 @@ impl<O: PaginatedOperation> Pages<O> {
                 "page {page} has items after the list ended at page {last}"
             )));
         }
+        self.check_order(page, &answer.items)?;
         self.received.insert(page);
         self.items_received += count;
         self.ready.insert(page, answer.items);
+        Ok(())
+    }
+
+    /// With sort keys, a page's items must be in order and lie strictly between its neighbours':
+    /// a page repeated under another page's number fails here instead of passing as data.
+    fn check_order(&mut self, page: u32, items: &[O::Item]) -> Result<(), Error> {
+        let keys: Option<Vec<&str>> = items
+            .iter()
+            .map(|item| self.operation.sort_key(item))
+            .collect();
+        let Some(keys) = keys.filter(|keys| !keys.is_empty()) else {
+            return Ok(());
+        };
+        if keys.windows(2).any(|pair| pair[0] >= pair[1]) {
+            return Err(Error::Pagination(format!(
+                "page {page} is not in sort order"
+            )));
+        }
+        let (first, last) = (keys[0], keys[keys.len() - 1]);
+        let before = page.checked_sub(1).and_then(|p| self.key_bounds.get(&p));
+        let after = self.key_bounds.get(&(page + 1));
+        let overlaps_before = before.is_some_and(|(_, end)| end.as_str() >= first);
+        let overlaps_after = after.is_some_and(|(start, _)| start.as_str() <= last);
+        if overlaps_before || overlaps_after {
+            let other = if overlaps_before { page - 1 } else { page + 1 };
+            return Err(Error::Pagination(format!(
+                "page {page} overlaps page {other}: the server repeated items or they moved during the crawl"
+            )));
+        }
+        self.key_bounds
+            .insert(page, (first.to_owned(), last.to_owned()));
         Ok(())
     }
 

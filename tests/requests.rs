@@ -213,7 +213,7 @@ fn requests_are_json_posts_with_the_documented_headers() {
         json!({
             "query": "query GetRepositoryByRegistryPath($registry: String, $repository: String) { \
                       get_repository_by_registry_path(registry: $registry, repository: $repository) { \
-                      error { status detail } data { repository registry published release_categories \
+                      error { status detail } data { _id repository registry published release_categories \
                       auto_rebuild_tags } } }",
             "variables": {"registry": "r", "repository": "p"},
             "operationName": "GetRepositoryByRegistryPath"

@@ -89,6 +89,10 @@ impl FindImagesByNvr {
 impl PaginatedOperation for FindImagesByNvr {
     type Item = ContainerImage;
 
+    fn sort_key<'a>(&self, item: &'a ContainerImage) -> Option<&'a str> {
+        item.id.as_deref()
+    }
+
     fn document(&self) -> &Document {
         if self.include_rpms {
             &FIND_IMAGES_BY_NVR_WITH_RPMS
@@ -129,6 +133,10 @@ impl FindImagesByNvrs {
 
 impl PaginatedOperation for FindImagesByNvrs {
     type Item = ContainerImage;
+
+    fn sort_key<'a>(&self, item: &'a ContainerImage) -> Option<&'a str> {
+        item.id.as_deref()
+    }
 
     fn document(&self) -> &Document {
         find_images(self.include_rpms)
@@ -248,6 +256,10 @@ impl FindImagesByInstalledRpms {
 impl PaginatedOperation for FindImagesByInstalledRpms {
     type Item = ContainerImage;
 
+    fn sort_key<'a>(&self, item: &'a ContainerImage) -> Option<&'a str> {
+        item.id.as_deref()
+    }
+
     fn document(&self) -> &Document {
         &FIND_IMAGES_WITH_RPMS
     }
@@ -298,6 +310,10 @@ impl FindImagesByNames {
 impl PaginatedOperation for FindImagesByNames {
     type Item = ContainerImage;
 
+    fn sort_key<'a>(&self, item: &'a ContainerImage) -> Option<&'a str> {
+        item.id.as_deref()
+    }
+
     fn document(&self) -> &Document {
         &FIND_IMAGES
     }
@@ -341,6 +357,10 @@ impl FindImagesByRepository {
 
 impl PaginatedOperation for FindImagesByRepository {
     type Item = ContainerImage;
+
+    fn sort_key<'a>(&self, item: &'a ContainerImage) -> Option<&'a str> {
+        item.id.as_deref()
+    }
 
     fn document(&self) -> &Document {
         &FIND_IMAGES

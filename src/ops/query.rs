@@ -4,10 +4,10 @@ use crate::operation::Document;
 
 /// The fields read from a repository.
 pub(crate) const REPOSITORY_FIELDS: &str =
-    "repository registry published release_categories auto_rebuild_tags";
+    "_id repository registry published release_categories auto_rebuild_tags";
 
 /// The fields read from an image.
-pub(crate) const IMAGE_FIELDS: &str = "architecture brew { build package } content_sets \
+pub(crate) const IMAGE_FIELDS: &str = "_id architecture brew { build package } content_sets \
     parent_brew_build parsed_data { labels { name value } } \
     repositories { registry repository published tags { name } }";
 

@@ -128,6 +128,10 @@ impl FindRepositories {
 impl PaginatedOperation for FindRepositories {
     type Item = ContainerRepository;
 
+    fn sort_key<'a>(&self, item: &'a ContainerRepository) -> Option<&'a str> {
+        item.id.as_deref()
+    }
+
     fn document(&self) -> &Document {
         &FIND_REPOSITORIES
     }
@@ -155,6 +159,10 @@ impl FindRepositoriesByRepositoryName {
 
 impl PaginatedOperation for FindRepositoriesByRepositoryName {
     type Item = ContainerRepository;
+
+    fn sort_key<'a>(&self, item: &'a ContainerRepository) -> Option<&'a str> {
+        item.id.as_deref()
+    }
 
     fn document(&self) -> &Document {
         &FIND_REPOSITORIES
@@ -187,6 +195,10 @@ impl FindRepositoriesByRegistryPaths {
 
 impl PaginatedOperation for FindRepositoriesByRegistryPaths {
     type Item = ContainerRepository;
+
+    fn sort_key<'a>(&self, item: &'a ContainerRepository) -> Option<&'a str> {
+        item.id.as_deref()
+    }
 
     fn document(&self) -> &Document {
         &FIND_REPOSITORIES

@@ -250,7 +250,9 @@ fn a_late_total_smaller_than_what_arrived_is_an_error() {
     let mut pages = crawl(2);
     for page in 0..2 {
         let _ = pages.next_request().unwrap().unwrap();
-        pages.feed(page, &answer(page, page as usize * 2, 2, None)).unwrap();
+        pages
+            .feed(page, &answer(page, page as usize * 2, 2, None))
+            .unwrap();
     }
     let _ = pages.next_request().unwrap().unwrap();
     match pages.feed(2, &answer(2, 4, 0, Some(3))) {
@@ -258,4 +260,64 @@ fn a_late_total_smaller_than_what_arrived_is_an_error() {
         other => panic!("{other:?}"),
     }
     assert!(!pages.is_done());
+}
+
+/// A page whose repositories carry `_id`s `id<first>`, ... (zero-padded, so text order is number order).
+fn keyed(page: u32, ids: std::ops::Range<usize>, total: u64) -> http::Response<Vec<u8>> {
+    let items: Vec<_> = ids
+        .map(|i| json!({"_id": format!("id{i:04}"), "repository": format!("r{i}")}))
+        .collect();
+    let body =
+        json!({"data": {"find_repositories": {"data": items, "page": page, "total": total}}});
+    http::Response::new(serde_json::to_vec(&body).unwrap())
+}
+
+#[test]
+fn sort_keys_catch_a_page_repeated_under_another_number() {
+    let started = || {
+        let mut pages = crawl(2);
+        let _ = pages.next_request().unwrap().unwrap();
+        pages.feed(0, &keyed(0, 0..2, 6)).unwrap();
+        let _ = pages.remaining_requests().unwrap();
+        pages
+    };
+    // Page 1's items again as page 2, with page 1 already in: overlaps its neighbour.
+    let mut pages = started();
+    pages.feed(1, &keyed(1, 2..4, 6)).unwrap();
+    let error = pages.feed(2, &keyed(2, 2..4, 6)).unwrap_err();
+    assert!(
+        matches!(&error, Error::Pagination(m) if m.contains("page 2 overlaps page 1")),
+        "{error:?}"
+    );
+
+    // Out of order: page 2 first, then page 1 arrives holding page 2's items.
+    let mut pages = started();
+    pages.feed(2, &keyed(2, 4..6, 6)).unwrap();
+    let error = pages.feed(1, &keyed(1, 4..6, 6)).unwrap_err();
+    assert!(
+        matches!(&error, Error::Pagination(m) if m.contains("overlaps")),
+        "{error:?}"
+    );
+
+    // Items out of order inside a page.
+    let mut pages = started();
+    let body = json!({"data": {"find_repositories": {"data": [{"_id": "id0003"}, {"_id": "id0002"}], "page": 1, "total": 6}}});
+    let error = pages
+        .feed(1, &http::Response::new(serde_json::to_vec(&body).unwrap()))
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Pagination(m) if m.contains("not in sort order")),
+        "{error:?}"
+    );
+
+    // The honest crawl passes.
+    let mut pages = started();
+    pages.feed(2, &keyed(2, 4..6, 6)).unwrap();
+    pages.feed(1, &keyed(1, 2..4, 6)).unwrap();
+    let mut count = 0;
+    while let Some(items) = pages.pop_items() {
+        count += items.len();
+    }
+    assert_eq!(count, 6);
+    assert!(pages.is_done());
 }

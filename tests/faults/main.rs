@@ -20,7 +20,7 @@
 //! tokio (reqwest), smol (hyper) and async-std (surf): when a request is never answered, whichever
 //! timer fires first (the adapter's or the client's), the error is `Error::Timeout { scope:
 //! "request" }`, a transient timeout. "Partial result as complete" means a shorter or
-//! otherwise wrong `Ok`: under every fault but the last row, `fetch_all` returns
+//! otherwise wrong `Ok`: under every fault, `fetch_all` returns
 //! `Err(Incomplete { received: [0, 1, 2], failed_page: 3, missing: [3..=8], .. })` and the
 //! stream yields the 150 items of pages 0–2, then that error, then ends.
 //!
@@ -51,7 +51,7 @@
 //! | page 3 answered with page 1, saying page 1 | `Pagination` ("asked for page 3, got page 1") | no | no (1) | no |
 //! | page 3 answered with the short last page, saying page 3 | `Pagination` ("page 3 holds 5 items where the total 405 means 50") | no | no (1) | no |
 //! | page 3 answered with an empty page, saying page 3 | `Pagination` ("page 3 holds 0 items ...") | no | no (1) | no |
-//! | page 3 answered with page 1, saying page 3 | **none: not detected** | – | – | **yes: `Ok` with 405 items, page 1 twice, page 3 lost** (`table::KNOWN_GAP`) |
+//! | page 3 answered with page 1, saying page 3 | `Pagination` ("page 3 overlaps page 2": the `_id` order) | no | no (1) | no |
 
 #[path = "../adapters/runtimes.rs"]
 mod runtimes;
