@@ -124,6 +124,7 @@ fn repository_view(doc: &Value) -> Value {
         _ => json!([]),
     };
     json!({
+        "_id": doc["_id"],
         "repository": doc["repository"],
         "registry": doc["registry"],
         "published": doc["published"],
