@@ -172,6 +172,33 @@ pub enum Cause {
 /// assert_eq!(classify(&tls), Cause::Tls);
 /// ```
 pub fn classify(err: &(dyn StdError + 'static)) -> Cause {
+    match classify_tls_and_io(err) {
+        #[cfg(feature = "hyper")]
+        Cause::Unknown => classify_hyper(err),
+        cause => cause,
+    }
+}
+
+/// What only hyper can tell: a connection that closed before the whole message arrived, or a
+/// request dropped because its connection went away.
+#[cfg(feature = "hyper")]
+fn classify_hyper(err: &(dyn StdError + 'static)) -> Cause {
+    let mut next = Some(err);
+    while let Some(err) = next {
+        if let Some(hyper) = err.downcast_ref::<hyper::Error>() {
+            if hyper.is_incomplete_message() || hyper.is_canceled() || hyper.is_closed() {
+                return Cause::ConnectionClosed;
+            }
+            if hyper.is_timeout() {
+                return Cause::TimedOut;
+            }
+        }
+        next = err.source();
+    }
+    Cause::Unknown
+}
+
+fn classify_tls_and_io(err: &(dyn StdError + 'static)) -> Cause {
     let mut next = Some(err);
     while let Some(err) = next {
         if err.is::<rustls::Error>() {

@@ -226,7 +226,7 @@ impl SmolTransport {
     }
 
     fn map_error(&self, err: hyper::Error) -> TransportError {
-        match classify(&err) {
+        match pyxis_gql_rustls::classify(&err) {
             Cause::Tls => TransportError::Tls(Box::new(err)),
             Cause::ConnectionClosed => TransportError::ConnectionClosed(Box::new(err)),
             Cause::Connect => TransportError::Connect(Box::new(err)),
@@ -234,28 +234,6 @@ impl SmolTransport {
             _ => TransportError::Other(Box::new(err)),
         }
     }
-}
-
-/// The shared source-chain reading, plus what only hyper can tell: a connection that closed
-/// before the whole message arrived, or a request dropped because its connection went away.
-fn classify(err: &(dyn StdError + 'static)) -> Cause {
-    match pyxis_gql_rustls::classify(err) {
-        Cause::Unknown => {}
-        cause => return cause,
-    }
-    let mut next = Some(err);
-    while let Some(err) = next {
-        if let Some(hyper) = err.downcast_ref::<hyper::Error>() {
-            if hyper.is_incomplete_message() || hyper.is_canceled() || hyper.is_closed() {
-                return Cause::ConnectionClosed;
-            }
-            if hyper.is_timeout() {
-                return Cause::TimedOut;
-            }
-        }
-        next = err.source();
-    }
-    Cause::Unknown
 }
 
 impl fmt::Debug for SmolTransport {

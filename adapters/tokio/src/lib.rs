@@ -33,7 +33,6 @@
 //! ```
 #![forbid(unsafe_code)]
 
-use std::error::Error as StdError;
 use std::fmt;
 use std::time::Duration;
 
@@ -177,7 +176,7 @@ impl TokioTransport {
         if err.is_timeout() {
             return timeout(err.is_connect());
         }
-        match classify(&err) {
+        match pyxis_gql_rustls::classify(&err) {
             Cause::Tls => TransportError::Tls(Box::new(err)),
             // Closed while connecting: TCP is up, so the TLS handshake was cut short.
             Cause::ConnectionClosed if err.is_connect() => TransportError::Tls(Box::new(err)),
@@ -189,28 +188,6 @@ impl TokioTransport {
             _ => TransportError::Other(Box::new(err)),
         }
     }
-}
-
-/// The shared source-chain reading, plus what only hyper can tell: a connection that closed
-/// before the whole message arrived, or a request dropped because its connection went away.
-fn classify(err: &(dyn StdError + 'static)) -> Cause {
-    match pyxis_gql_rustls::classify(err) {
-        Cause::Unknown => {}
-        cause => return cause,
-    }
-    let mut next = Some(err);
-    while let Some(err) = next {
-        if let Some(hyper) = err.downcast_ref::<hyper::Error>() {
-            if hyper.is_incomplete_message() || hyper.is_canceled() || hyper.is_closed() {
-                return Cause::ConnectionClosed;
-            }
-            if hyper.is_timeout() {
-                return Cause::TimedOut;
-            }
-        }
-        next = err.source();
-    }
-    Cause::Unknown
 }
 
 impl fmt::Debug for TokioTransport {
