@@ -37,6 +37,7 @@ mod fault;
 mod filter;
 mod graphql;
 mod iso;
+pub mod probe;
 mod project;
 mod query;
 mod server;
