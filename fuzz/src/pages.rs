@@ -15,15 +15,9 @@
 //!   reported, exactly `total` items handed out;
 //! - the crawl never stalls (not done, nothing in flight, nothing to pop and no request to
 //!   make), and when every remaining page is answered honestly it finishes.
-//!
-//! With `PYXIS_FUZZ_LATE_TOTAL=allow` in the environment, the two total checks are skipped for
-//! crawls whose total first arrived after page 0: `Pages` accepts such a total even when the
-//! pages before it already held more items (a known gap, reported with the fuzzing figures);
-//! the switch lets a run look for other bugs meanwhile.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
-use std::sync::LazyLock;
 
 use arbitrary::Arbitrary;
 use pyxis_gql::ops::{
@@ -39,10 +33,6 @@ const LIMIT: usize = 1 << 20;
 
 /// Most steps of the final honest drain.
 const DRAIN_STEPS: usize = 5_000;
-
-/// Whether a total that first arrives after page 0 is exempt from the total checks.
-static LATE_TOTAL_ALLOWED: LazyLock<bool> =
-    LazyLock::new(|| std::env::var("PYXIS_FUZZ_LATE_TOTAL").is_ok_and(|v| v == "allow"));
 
 /// One fuzzed crawl.
 #[derive(Arbitrary, Debug)]
@@ -183,8 +173,6 @@ struct Harness<O: PaginatedOperation> {
     waiting: BTreeMap<u32, Vec<O::Item>>,
     next_pop: u32,
     popped: u64,
-    /// Whether the total first arrived with a page after page 0.
-    late_total: bool,
 }
 
 impl<O> Harness<O>
@@ -208,7 +196,6 @@ where
             waiting: BTreeMap::new(),
             next_pop: start,
             popped: 0,
-            late_total: false,
         }
     }
 
@@ -310,7 +297,6 @@ where
 
     fn answer(&mut self, page: u32, body: &Body, decoded: bool) {
         let response = self.response(page, body);
-        let total_before = self.pages.total();
         let operation = self.pages.operation();
         let independent = operation.decode_page(&response, LIMIT);
         let result = if decoded {
@@ -336,9 +322,6 @@ where
                     "page {page} accepted but never asked, or answered twice"
                 );
                 let decoded = independent.expect("an accepted page decodes");
-                if page > 0 && total_before.is_none() && self.pages.total().is_some() {
-                    self.late_total = true;
-                }
                 self.received.insert(page);
                 self.in_flight.retain(|&p| p != page);
                 self.waiting.insert(page, decoded.items);
@@ -371,8 +354,7 @@ where
         let received: BTreeSet<u32> = self.pages.received_pages().into_iter().collect();
         assert_eq!(received, self.received, "received pages");
         let accepted = self.popped + self.waiting.values().map(|v| v.len() as u64).sum::<u64>();
-        let check_total = !(self.late_total && *LATE_TOTAL_ALLOWED);
-        if let Some(total) = self.pages.total().filter(|_| check_total) {
+        if let Some(total) = self.pages.total() {
             assert!(
                 accepted <= total,
                 "{accepted} items accepted, but the total is {total}"
@@ -384,7 +366,7 @@ where
                 "done with items left behind: {:?}",
                 self.waiting.keys()
             );
-            if let Some(total) = self.pages.total().filter(|_| check_total) {
+            if let Some(total) = self.pages.total() {
                 assert_eq!(self.popped, total, "done, with the total reported");
             }
             assert!(
