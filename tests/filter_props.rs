@@ -8,6 +8,10 @@
 //! `eq ne lt le gt ge in out all regex iregex`, combined with `and or nor not`), and every result
 //! must coerce as the `filter` variable of `find_images` / `find_repositories`.
 
+mod schema_file;
+
+use schema_file::schema;
+
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
@@ -23,9 +27,6 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use pyxis_gql::filter::{self, Condition, Filter};
 use serde_json::{Value, json};
 
-/// The environment variable naming the schema file.
-const SCHEMA_VAR: &str = "PYXIS_SCHEMA";
-
 /// How deep filters nest (logic, nested fields and `_elemMatch` each add a level).
 const MAX_DEPTH: usize = 4;
 
@@ -36,29 +37,6 @@ const OPERATORS: &[&str] = &[
 
 /// The logic fields of a filter type.
 const LOGIC: &[&str] = &["and", "or", "nor", "not"];
-
-/// The schema named by `PYXIS_SCHEMA`, validated; `None` (after saying so) when it is unset.
-/// A set but unreadable or invalid path fails the test.
-fn schema(test: &str) -> Option<Valid<Schema>> {
-    let Some(path) = std::env::var_os(SCHEMA_VAR) else {
-        println!("{test}: skipped because {SCHEMA_VAR} is not set");
-        return None;
-    };
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| {
-        panic!(
-            "{SCHEMA_VAR}={}: cannot read the schema: {error}",
-            path.display()
-        )
-    });
-    match Schema::parse_and_validate(text, &path) {
-        Ok(schema) => Some(schema),
-        Err(invalid) => panic!(
-            "{SCHEMA_VAR}={}: the schema does not validate:\n{}",
-            path.display(),
-            invalid.errors
-        ),
-    }
-}
 
 /// A one-variable query taking `filter` of `filter_type` at `root`.
 fn document(schema: &Valid<Schema>, root: &str, filter_type: &str) -> Valid<ExecutableDocument> {

@@ -2,6 +2,10 @@
 //! apollo-compiler: documents validate, variables coerce, and the one known deviation
 //! (`rpm_manifest` in `ContainerImageFilter`) is named, confined and checked both ways.
 
+mod schema_file;
+
+use schema_file::schema;
+
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -14,9 +18,6 @@ use apollo_compiler::{ExecutableDocument, Schema};
 use common::{HOSTILE, SentRequest, all_requests};
 use serde_json::{Value, json};
 
-/// The environment variable naming the schema file.
-const SCHEMA_VAR: &str = "PYXIS_SCHEMA";
-
 /// The one input field the built-in requests use that the public schema lacks.
 const DEVIATION_FIELD: &str = "rpm_manifest";
 
@@ -25,29 +26,6 @@ const DEVIATION_TYPE: &str = "ContainerImageFilter";
 
 /// The cases (by name prefix) that send the deviation: `FindImagesByInstalledRpms`.
 const DEVIATION_CASES: &str = "images by rpms";
-
-/// The schema named by `PYXIS_SCHEMA`, validated; `None` (after saying so) when it is unset.
-/// A set but unreadable or invalid path fails the test.
-fn schema(test: &str) -> Option<Valid<Schema>> {
-    let Some(path) = std::env::var_os(SCHEMA_VAR) else {
-        println!("{test}: skipped because {SCHEMA_VAR} is not set");
-        return None;
-    };
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| {
-        panic!(
-            "{SCHEMA_VAR}={}: cannot read the schema: {error}",
-            path.display()
-        )
-    });
-    match Schema::parse_and_validate(text, &path) {
-        Ok(schema) => Some(schema),
-        Err(invalid) => panic!(
-            "{SCHEMA_VAR}={}: the schema does not validate:\n{}",
-            path.display(),
-            invalid.errors
-        ),
-    }
-}
 
 /// `document`'s text parsed and validated against `schema`, or the diagnostics' messages.
 fn validate(
