@@ -4,7 +4,6 @@
 //! The happy path parses the body once. Only when something is wrong does a slower second pass
 //! find the JSON path of the failure and any GraphQL `errors` the first pass could not reach.
 
-use std::cell::RefCell;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -16,7 +15,12 @@ use serde::de::{
 };
 
 use crate::error::{Error, GraphQlError, PyxisError};
-use crate::model::{ResponseError, Rpm, RpmNames, Text};
+use crate::model::{ResponseError, RpmNames};
+
+mod context;
+
+use context::{Context, Scope};
+pub(crate) use context::{RpmList, intern};
 
 /// How much of a bad body an error keeps.
 const EXCERPT_BYTES: usize = 512;
@@ -480,237 +484,6 @@ impl Visitor<'_> for KeyIs<'_> {
     fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
         Ok(key == self.0)
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The decode context: what one decode on this thread shares between the values it builds.
-//
-// It lives in a thread-local for the length of one call to `data` (a guard puts back whatever
-// was there before, even on a panic), so that the model's derived `Deserialize` impls reach it
-// without a seed threaded through every type. Outside a decode, `Text` and RPM lists decode
-// the plain way: each string its own allocation, every RPM kept.
-
-thread_local! {
-    static CONTEXT: RefCell<Option<Context>> = const { RefCell::new(None) };
-}
-
-struct Context {
-    interner: Interner,
-    /// Reused by every RPM list of the decode; see `model::rpm_list`.
-    rpm_buffer: Vec<Rpm>,
-    keep_rpms: Option<Arc<RpmNames>>,
-}
-
-impl Context {
-    fn new(body_len: usize, keep_rpms: Option<Arc<RpmNames>>) -> Self {
-        Self {
-            interner: Interner::for_body(body_len),
-            rpm_buffer: Vec::new(),
-            keep_rpms,
-        }
-    }
-}
-
-/// Installs a context for as long as it lives.
-struct Scope {
-    previous: Option<Context>,
-}
-
-impl Scope {
-    fn enter(context: Context) -> Self {
-        let previous = CONTEXT
-            .try_with(|cell| {
-                cell.try_borrow_mut()
-                    .ok()
-                    .and_then(|mut slot| slot.replace(context))
-            })
-            .ok()
-            .flatten();
-        Self { previous }
-    }
-}
-
-impl Drop for Scope {
-    fn drop(&mut self) {
-        let previous = self.previous.take();
-        let _ = CONTEXT.try_with(|cell| {
-            if let Ok(mut slot) = cell.try_borrow_mut() {
-                *slot = previous;
-            }
-        });
-    }
-}
-
-/// Runs `f` on the current context, if a decode is under way on this thread.
-fn with_context<R>(f: impl FnOnce(&mut Context) -> R) -> Option<R> {
-    CONTEXT
-        .try_with(|cell| cell.try_borrow_mut().ok()?.as_mut().map(f))
-        .ok()
-        .flatten()
-}
-
-/// The shared copy of `text` in the current decode (or a new `Text` outside one).
-pub(crate) fn intern(text: &str) -> Text {
-    with_context(|context| context.interner.intern(text)).unwrap_or_else(|| Text::from(text))
-}
-
-/// The RPM names the current decode keeps, when it keeps only some.
-pub(crate) fn rpm_filter() -> Option<Arc<RpmNames>> {
-    with_context(|context| context.keep_rpms.clone()).flatten()
-}
-
-/// The current decode's RPM buffer, empty (a new one outside a decode).
-pub(crate) fn take_rpm_buffer() -> Vec<Rpm> {
-    with_context(|context| std::mem::take(&mut context.rpm_buffer)).unwrap_or_default()
-}
-
-/// Gives back the buffer [`take_rpm_buffer`] lent.
-pub(crate) fn return_rpm_buffer(mut buffer: Vec<Rpm>) {
-    buffer.clear();
-    with_context(|context| {
-        if buffer.capacity() > context.rpm_buffer.capacity() {
-            context.rpm_buffer = buffer;
-        }
-    });
-}
-
-/// Keeps one shared copy of each string a decode reads.
-///
-/// A fixed-size open-addressing table, sized from the body and allocated on first use. A
-/// string whose probe sequence finds neither its copy nor a free slot within `MAX_PROBES`
-/// slots is simply not shared (it gets its own allocation, as without the table), so that no
-/// input, however its strings collide, costs more than a few comparisons per string. That
-/// bound, not a secret hash key, is the defence against crafted collisions, so the hash is
-/// fixed and a decode's allocations are the same on every run.
-struct Interner {
-    capacity: usize,
-    slots: Vec<Slot>,
-}
-
-#[derive(Clone, Default)]
-struct Slot {
-    /// 0 for a free slot, else the hash's high bits with the lowest bit set.
-    tag: u32,
-    text: Option<Text>,
-}
-
-impl Interner {
-    /// Bodies smaller than this decode without a table: too few strings to pay for one.
-    const MIN_BODY: usize = 8 * 1024;
-    /// One slot per this many body bytes (rounded to a power of two).
-    const BYTES_PER_SLOT: usize = 256;
-    const MAX_SLOTS: usize = 1 << 16;
-    const SEED: u64 = 0x0123_4567_89AB_CDEF;
-    const MAX_PROBES: usize = 8;
-    /// Longer strings are rarely repeated: not worth hashing.
-    const MAX_LEN: usize = 256;
-
-    fn for_body(body_len: usize) -> Self {
-        let capacity = if body_len < Self::MIN_BODY {
-            0
-        } else {
-            (body_len / Self::BYTES_PER_SLOT)
-                .next_power_of_two()
-                .min(Self::MAX_SLOTS)
-        };
-        Self {
-            capacity,
-            slots: Vec::new(),
-        }
-    }
-
-    fn intern(&mut self, text: &str) -> Text {
-        if text.len() > Self::MAX_LEN || self.capacity == 0 {
-            return Text::from(text);
-        }
-        if self.slots.is_empty() {
-            self.slots = vec![Slot::default(); self.capacity];
-        }
-        let hash = hash(Self::SEED, text.as_bytes());
-        let tag = (hash >> 32) as u32 | 1;
-        let mask = self.capacity - 1;
-        let mut index = hash as usize & mask;
-        for _ in 0..Self::MAX_PROBES {
-            let Some(slot) = self.slots.get_mut(index) else {
-                break;
-            };
-            match &slot.text {
-                None => {
-                    let shared = Text::from(text);
-                    slot.tag = tag;
-                    slot.text = Some(shared.clone());
-                    return shared;
-                }
-                Some(shared) if slot.tag == tag && same(shared.as_bytes(), text.as_bytes()) => {
-                    return shared.clone();
-                }
-                Some(_) => index = (index + 1) & mask,
-            }
-        }
-        Text::from(text)
-    }
-}
-
-/// `a == b`, with the common lengths compared in a few word loads rather than a call.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    fn at(bytes: &[u8], start: usize) -> u64 {
-        let mut word = [0; 8];
-        if let Some(part) = bytes.get(start..start + 8) {
-            word.copy_from_slice(part);
-        }
-        u64::from_le_bytes(word)
-    }
-    let len = a.len();
-    if len != b.len() {
-        return false;
-    }
-    match len {
-        8..=16 => at(a, 0) == at(b, 0) && at(a, len - 8) == at(b, len - 8),
-        17..=32 => {
-            at(a, 0) == at(b, 0)
-                && at(a, 8) == at(b, 8)
-                && at(a, len - 16) == at(b, len - 16)
-                && at(a, len - 8) == at(b, len - 8)
-        }
-        _ => a == b,
-    }
-}
-
-/// A fast hash of a short string: 16 bytes per folded 128-bit multiply.
-fn hash(seed: u64, bytes: &[u8]) -> u64 {
-    const K1: u64 = 0x243F_6A88_85A3_08D3;
-    const K2: u64 = 0x1319_8A2E_0370_7344;
-    fn fold(a: u64, b: u64) -> u64 {
-        let product = u128::from(a) * u128::from(b);
-        product as u64 ^ (product >> 64) as u64
-    }
-    fn word(bytes: &[u8]) -> u64 {
-        let mut word = [0; 8];
-        let len = bytes.len().min(8);
-        word[..len].copy_from_slice(&bytes[..len]);
-        u64::from_le_bytes(word)
-    }
-    let len = bytes.len();
-    let acc = seed ^ (len as u64).wrapping_mul(K2);
-    if len <= 16 {
-        // The first and last 8 bytes (overlapping, or short and zero-padded).
-        let (a, b) = if len >= 8 {
-            (word(bytes), word(&bytes[len - 8..]))
-        } else {
-            (word(bytes), 0)
-        };
-        return fold(a ^ K1 ^ acc, b ^ K2);
-    }
-    let mut acc = acc;
-    let mut rest = bytes;
-    while rest.len() > 16 {
-        acc = fold(word(rest) ^ K1 ^ acc, word(&rest[8..]) ^ K2);
-        rest = &rest[16..];
-    }
-    fold(
-        word(&bytes[len - 16..]) ^ K1 ^ acc,
-        word(&bytes[len - 8..]) ^ K2,
-    )
 }
 
 #[cfg(test)]

@@ -78,31 +78,33 @@ impl Row for ContainerRepository {
 
 impl Row for ContainerImage {
     fn table(items: &[Self], rpms: Rpms) -> (Vec<String>, Vec<Vec<String>>) {
-        let rows =
-            items
-                .iter()
-                .map(|image| {
-                    let mut row = vec![text(image.nvr()), text(image.architecture.as_deref())];
-                    match rpms {
-                        Rpms::Hidden => {}
-                        Rpms::Count => row.push(match image.rpm_manifest() {
-                            Some(manifest) => manifest.rpms.len().to_string(),
-                            None => "-".into(),
-                        }),
-                        Rpms::List => row.push(list(image.rpms().iter().map(|rpm| {
-                            rpm.nvra.as_deref().or(rpm.name.as_deref()).unwrap_or("?")
-                        }))),
-                    }
-                    row.push(list(image.repositories.iter().map(|repository| {
-                        format!(
-                            "{}/{}",
-                            repository.registry.as_deref().unwrap_or("-"),
-                            repository.repository.as_deref().unwrap_or("-")
-                        )
-                    })));
-                    row
-                })
-                .collect();
+        let rows = items
+            .iter()
+            .map(|image| {
+                let mut row = vec![text(image.nvr()), text(image.architecture.as_deref())];
+                match rpms {
+                    Rpms::Hidden => {}
+                    Rpms::Count => row.push(match image.rpm_manifest() {
+                        Some(manifest) => manifest.rpms.len().to_string(),
+                        None => "-".into(),
+                    }),
+                    Rpms::List => row.push(list(
+                        image
+                            .rpms()
+                            .iter()
+                            .map(|rpm| rpm.nvra().or(rpm.name()).unwrap_or("?")),
+                    )),
+                }
+                row.push(list(image.repositories.iter().map(|repository| {
+                    format!(
+                        "{}/{}",
+                        repository.registry.as_deref().unwrap_or("-"),
+                        repository.repository.as_deref().unwrap_or("-")
+                    )
+                })));
+                row
+            })
+            .collect();
         let mut columns = headers(&["NVR", "ARCH"]);
         if rpms != Rpms::Hidden {
             columns.push("RPMS".into());

@@ -1,5 +1,6 @@
+use super::context::{Interner, Table, hash, same};
 use super::*;
-use crate::model::{ContainerImage, ContainerRepository, Text};
+use crate::model::{ContainerImage, ContainerRepository, Rpm, Text};
 use serde_json::json;
 
 const LIMIT: usize = 1 << 20;
@@ -310,7 +311,7 @@ fn escaped_root_field_names_still_match() {
     );
 }
 
-/// A body big enough for the decode to share strings (see `Interner::MIN_BODY`).
+/// A body big enough for the decode to share strings and RPMs (see `Table::MIN_BODY`).
 fn big_image_page(rpms: serde_json::Value) -> http::Response<Vec<u8>> {
     let image = json!({
         "brew": {"build": "ubi9-container-9.4-1134", "package": "ubi9-container"},
@@ -332,22 +333,20 @@ fn a_decode_keeps_one_copy_of_each_repeated_string() {
          "srpm_name": "openssl", "srpm_nevra": "openssl-1:3.0.7-27.el9.src"},
         {"name": "esc\u{e9}ped \"quoted\" name", "nvra": null}
     ]));
-    assert!(response.body().len() >= Interner::MIN_BODY);
+    assert!(response.body().len() >= Table::<Text>::MIN_BODY);
     let page = page::<ContainerImage>(&response, "find_images", LIMIT).unwrap();
     let (first, last) = (&page.items[0], &page.items[39]);
     assert_eq!(first, last);
     for (a, b) in first.rpms().iter().zip(last.rpms()) {
-        for (a, b) in [(&a.name, &b.name), (&a.srpm_nevra, &b.srpm_nevra)] {
-            if let (Some(a), Some(b)) = (a, b) {
-                assert!(Arc::ptr_eq(&shared(a), &shared(b)), "{a} is not shared");
-            }
-        }
+        assert!(a.ptr_eq(b), "{a:?} is not shared");
     }
-    assert_eq!(
-        first.rpms()[1].name.as_deref(),
-        Some("esc\u{e9}ped \"quoted\" name")
-    );
+    assert_eq!(first.rpms()[1].name(), Some("esc\u{e9}ped \"quoted\" name"));
     assert_eq!(first.label("vendor"), Some("Red Hat, Inc."));
+    let vendor = |image: &ContainerImage| {
+        let labels = &image.parsed_data.as_ref().unwrap().labels;
+        shared(labels[0].value.as_ref().unwrap())
+    };
+    assert!(Arc::ptr_eq(&vendor(first), &vendor(last)));
     // The context is gone once the decode is over: strings are no longer shared.
     assert!(!Arc::ptr_eq(
         &shared(&intern("openssl")),
@@ -356,11 +355,63 @@ fn a_decode_keeps_one_copy_of_each_repeated_string() {
 }
 
 #[test]
+fn rpms_are_shared_only_when_every_field_matches() {
+    let base = json!({"name": "bash", "nvra": "bash-5.1.8-9.el9.x86_64",
+                      "srpm_name": "bash", "srpm_nevra": "bash-0:5.1.8-9.el9.src"});
+    let mut variants = vec![base.clone()];
+    for field in ["name", "nvra", "srpm_name", "srpm_nevra"] {
+        for value in [json!(null), json!(""), json!("bash-5.1.8-9.el9.x86_6")] {
+            let mut rpm = base.clone();
+            rpm[field] = value;
+            variants.push(rpm);
+        }
+        let mut missing = base.clone();
+        missing.as_object_mut().unwrap().remove(field);
+        variants.push(missing);
+    }
+    // Field order, escapes and unknown fields do not make two equal RPMs different.
+    variants.push(
+        json!({"srpm_nevra": "bash-0:5.1.8-9.el9.src", "srpm_name": "bash",
+                         "nvra": "bash-5.1.8-9.el9.x86_64", "name": "ESCAPED", "x": [1]}),
+    );
+    variants.push(base);
+    let response = big_image_page(serde_json::Value::Array(variants.clone()));
+    let body = String::from_utf8(response.body().clone()).unwrap();
+    let response = http::Response::new(body.replace("ESCAPED", r"b\u0061sh").into_bytes());
+    let escaped = variants.len() - 2;
+    variants[escaped]["name"] = json!("bash");
+
+    let page = page::<ContainerImage>(&response, "find_images", LIMIT).unwrap();
+    for image in &page.items {
+        let rpms = image.rpms();
+        assert_eq!(rpms.len(), variants.len());
+        for (rpm, expected) in rpms.iter().zip(&variants) {
+            let expected: Rpm = serde_json::from_value(expected.clone()).unwrap();
+            assert_eq!(*rpm, expected);
+        }
+        assert!(rpms[0].ptr_eq(&rpms[escaped]) && rpms[0].ptr_eq(rpms.last().unwrap()));
+        let mut distinct: Vec<&Rpm> = Vec::new();
+        for rpm in rpms {
+            if !distinct.iter().any(|seen| seen.ptr_eq(rpm)) {
+                distinct.push(rpm);
+            }
+        }
+        // Null and missing read the same; every other variant is its own RPM.
+        assert_eq!(distinct.len(), 1 + 4 * 3);
+    }
+    let (first, last) = (page.items[0].rpms(), page.items[39].rpms());
+    assert!(first.iter().zip(last).all(|(a, b)| a.ptr_eq(b)));
+}
+
+#[test]
 fn colliding_strings_are_never_confused() {
     // A tiny table: most strings find no slot within the probe limit and are simply not shared.
     let mut interner = Interner {
-        capacity: 4,
-        slots: Vec::new(),
+        strings: Table {
+            capacity: 4,
+            slots: Vec::new(),
+            values: Vec::new(),
+        },
     };
     let words: Vec<String> = (0..200).map(|i| format!("word-{}", i % 50)).collect();
     for word in &words {

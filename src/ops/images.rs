@@ -480,7 +480,7 @@ mod tests {
         image
             .rpms()
             .iter()
-            .map(|rpm| rpm.name.as_deref().unwrap_or("?"))
+            .map(|rpm| rpm.name().unwrap_or("?"))
             .collect()
     }
 
@@ -510,16 +510,10 @@ mod tests {
                 names(&page.items[0]),
                 ["openssl", "openssl-libs", "q\"uote"]
             );
+            assert_eq!(page.items[0].rpms()[2].nvra(), Some("q\\uote-1-1.noarch"));
+            assert_eq!(page.items[0].rpms()[0].srpm_name(), Some("openssl"));
             assert_eq!(
-                page.items[0].rpms()[2].nvra.as_deref(),
-                Some("q\\uote-1-1.noarch")
-            );
-            assert_eq!(
-                page.items[0].rpms()[0].srpm_name.as_deref(),
-                Some("openssl")
-            );
-            assert_eq!(
-                page.items[0].rpms()[1].srpm_nevra.as_deref(),
+                page.items[0].rpms()[1].srpm_nevra(),
                 Some("openssl-1:3.0.7-27.el9.src")
             );
             assert!(page.items[1].rpms().is_empty() && page.items[2].rpms().is_empty());

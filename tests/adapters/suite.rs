@@ -230,11 +230,7 @@ pub(crate) fn every_operation_returns_what_the_server_holds<R: Runtime>() {
         assert!(expected.len() > 20, "more than one page of 20");
         assert_eq!(builds(&found), expected);
         for image in &found {
-            let names: BTreeSet<_> = image
-                .rpms()
-                .iter()
-                .map(|r| r.name.as_deref().unwrap())
-                .collect();
+            let names: BTreeSet<_> = image.rpms().iter().map(|r| r.name().unwrap()).collect();
             assert_eq!(
                 names,
                 BTreeSet::from(["openssl"]),
