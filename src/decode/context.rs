@@ -142,6 +142,7 @@ impl RpmList {
         Some(rpm)
     }
 
+    #[inline]
     pub(crate) fn push(&mut self, rpm: Rpm) {
         self.rpms.push(rpm);
     }
