@@ -117,8 +117,9 @@ impl RpmList {
     /// The RPM with these fields, shared with its equals in the decode; `None` when its
     /// strings exceed what an [`Rpm`] holds.
     ///
-    /// The lookup hashes the nvra alone (it names an RPM all but uniquely; a name or source
-    /// that differs is caught by the comparison, which reads every field).
+    /// The lookup hashes the nvra and the lengths of the other fields (the nvra names an RPM
+    /// all but uniquely; a name or source that differs is caught by the comparison, which
+    /// reads every field).
     pub(crate) fn share(&mut self, fields: RpmFields<'_>) -> Option<Rpm> {
         let Some(shared) = &mut self.shared else {
             return Rpm::from_fields(fields, &mut self.scratch);
