@@ -26,8 +26,6 @@ use baseline::plain;
 #[global_allocator]
 static ALLOC: AllocProfiler = AllocProfiler::system();
 
-const LIMIT: usize = usize::MAX;
-
 static IMAGES_WITH_RPMS: LazyLock<http::Response<Vec<u8>>> =
     LazyLock::new(|| http::Response::new(payload::images_with_rpms()));
 static IMAGES_WITHOUT_RPMS: LazyLock<http::Response<Vec<u8>>> =
@@ -64,7 +62,7 @@ fn value(response: &http::Response<Vec<u8>>) -> serde_json::Value {
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn images_with_rpms_typed(bencher: Bencher) {
     run(bencher, &IMAGES_WITH_RPMS, |response| {
-        pyxis_gql::decode::page::<ContainerImage>(response, "find_images", LIMIT).unwrap()
+        pyxis_gql::decode::page::<ContainerImage, _>(response, "find_images").unwrap()
     });
 }
 
@@ -72,7 +70,7 @@ fn images_with_rpms_typed(bencher: Bencher) {
 fn images_with_rpms_by_installed_rpms(bencher: Bencher) {
     let op = FindImagesByInstalledRpms::new(["openssl-libs", "bash"]);
     run(bencher, &IMAGES_WITH_RPMS, |response| {
-        op.decode_page(response, LIMIT).unwrap()
+        op.decode_page(response).unwrap()
     });
 }
 
@@ -92,7 +90,7 @@ fn images_with_rpms_value(bencher: Bencher) {
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn images_without_rpms_typed(bencher: Bencher) {
     run(bencher, &IMAGES_WITHOUT_RPMS, |response| {
-        pyxis_gql::decode::page::<ContainerImage>(response, "find_images", LIMIT).unwrap()
+        pyxis_gql::decode::page::<ContainerImage, _>(response, "find_images").unwrap()
     });
 }
 
@@ -107,7 +105,6 @@ fn images_without_rpms_plain(bencher: Bencher) {
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn repositories_typed(bencher: Bencher) {
     run(bencher, &REPOSITORIES, |response| {
-        pyxis_gql::decode::page::<ContainerRepository>(response, "find_repositories", LIMIT)
-            .unwrap()
+        pyxis_gql::decode::page::<ContainerRepository, _>(response, "find_repositories").unwrap()
     });
 }

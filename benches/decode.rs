@@ -30,9 +30,6 @@ mod payload;
 
 use baseline::plain;
 
-/// No body limit gets in the way of a benchmark.
-const LIMIT: usize = usize::MAX;
-
 fn main() {
     for (name, body) in [
         ("images_with_rpms", &*IMAGES_WITH_RPMS),
@@ -111,7 +108,7 @@ mod images_with_rpms {
     #[divan::bench]
     fn typed(bencher: Bencher) {
         run(bencher, body(), |response| {
-            pyxis_gql::decode::page::<ContainerImage>(response, "find_images", LIMIT).unwrap()
+            pyxis_gql::decode::page::<ContainerImage, _>(response, "find_images").unwrap()
         });
     }
 
@@ -127,7 +124,7 @@ mod images_with_rpms {
     #[divan::bench]
     fn typed_then_drop(bencher: Bencher) {
         run_then_drop(bencher, body(), |response| {
-            pyxis_gql::decode::page::<ContainerImage>(response, "find_images", LIMIT).unwrap()
+            pyxis_gql::decode::page::<ContainerImage, _>(response, "find_images").unwrap()
         });
     }
 
@@ -136,7 +133,7 @@ mod images_with_rpms {
     fn op_by_nvrs(bencher: Bencher) {
         let op = FindImagesByNvrs::new(["foo-1-1"], true);
         run(bencher, body(), |response| {
-            op.decode_page(response, LIMIT).unwrap()
+            op.decode_page(response).unwrap()
         });
     }
 
@@ -145,7 +142,7 @@ mod images_with_rpms {
     fn op_by_installed_rpms(bencher: Bencher) {
         let op = FindImagesByInstalledRpms::new(["openssl-libs", "bash"]);
         run(bencher, body(), |response| {
-            op.decode_page(response, LIMIT).unwrap()
+            op.decode_page(response).unwrap()
         });
     }
 }
@@ -180,7 +177,7 @@ mod images_without_rpms {
     #[divan::bench]
     fn typed(bencher: Bencher) {
         run(bencher, body(), |response| {
-            pyxis_gql::decode::page::<ContainerImage>(response, "find_images", LIMIT).unwrap()
+            pyxis_gql::decode::page::<ContainerImage, _>(response, "find_images").unwrap()
         });
     }
 
@@ -188,7 +185,7 @@ mod images_without_rpms {
     fn op_by_names(bencher: Bencher) {
         let op = FindImagesByNames::new(["foo"]);
         run(bencher, body(), |response| {
-            op.decode_page(response, LIMIT).unwrap()
+            op.decode_page(response).unwrap()
         });
     }
 }
@@ -223,7 +220,7 @@ mod repositories {
     #[divan::bench]
     fn typed(bencher: Bencher) {
         run(bencher, body(), |response| {
-            pyxis_gql::decode::page::<ContainerRepository>(response, "find_repositories", LIMIT)
+            pyxis_gql::decode::page::<ContainerRepository, _>(response, "find_repositories")
                 .unwrap()
         });
     }
@@ -232,7 +229,7 @@ mod repositories {
     fn op_find_repositories(bencher: Bencher) {
         let op = FindRepositories::new();
         run(bencher, body(), |response| {
-            op.decode_page(response, LIMIT).unwrap()
+            op.decode_page(response).unwrap()
         });
     }
 }
@@ -267,10 +264,9 @@ mod repository {
     #[divan::bench]
     fn typed(bencher: Bencher) {
         run(bencher, body(), |response| {
-            pyxis_gql::decode::object::<ContainerRepository>(
+            pyxis_gql::decode::object::<ContainerRepository, _>(
                 response,
                 "get_repository_by_registry_path",
-                LIMIT,
             )
             .unwrap()
         });
@@ -282,8 +278,6 @@ mod repository {
             "registry.access.redhat.com",
             "ubi9/ubi",
         ));
-        run(bencher, body(), |response| {
-            op.decode(response, LIMIT).unwrap()
-        });
+        run(bencher, body(), |response| op.decode(response).unwrap());
     }
 }

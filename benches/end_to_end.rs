@@ -12,6 +12,10 @@
 //! - (c) `crawl`: a 40-page `find_images` crawl (`FindImagesByNames`, no RPMs) with 50 ms of
 //!   latency, by a client with `Config::page_concurrency(1)` (one page after the other) and one
 //!   with `page_concurrency(4)` (the client's own fan-out). Target: at least 3x.
+//! - (d) `crawl without total`: the same crawl through a query that leaves `total` out, as the
+//!   installed-RPMs search does, so that no page tells where the list ends: the client asks for
+//!   pages ahead of the answers. Fan-out 4 vs 1, target at least 3x; and the requests each crawl
+//!   sent past its last page, at most `page_concurrency - 1`.
 //!
 //! Each scenario first runs once untimed (connections opened, TLS handshakes done, caches warm),
 //! then `RUNS` times; the medians are reported, and every run is printed. The benchmark is a plain
@@ -24,12 +28,17 @@
 #[path = "../tests/adapters/runtimes.rs"]
 mod runtimes;
 
+use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use pyxis_gql::ops::FindImagesByNames;
-use pyxis_gql::{Client, Config, ConfigBuilder, Identity, RegistryPath, Transport};
+use pyxis_gql::model::ContainerImage;
+use pyxis_gql::ops::{FilterVariables, FindImagesByNames};
+use pyxis_gql::{
+    Client, Config, ConfigBuilder, Document, Identity, PaginatedOperation, Query, RegistryPath,
+    SortBy, Transport,
+};
 use pyxis_loopback::{DatasetSpec, LoopbackPyxis};
 use runtimes::{AsyncStd, Runtime, Smol, Tokio};
 use serde_json::Value;
@@ -95,6 +104,52 @@ struct Figures {
     throughput_connections: usize,
     crawl_sequential: Duration,
     crawl_fan_out: Duration,
+    untotalled_sequential: Duration,
+    untotalled_fan_out: Duration,
+    /// The most requests one fan-out crawl without total sent past its last page.
+    untotalled_extra: usize,
+}
+
+/// [`FindImagesByNames`] asked without `total`: the crawl learns the end only from a short page.
+struct WithoutTotal {
+    names: FindImagesByNames,
+    document: Document,
+}
+
+impl WithoutTotal {
+    fn new(names: &[String]) -> Self {
+        let names = FindImagesByNames::new(names.iter().cloned());
+        let text = names.document().text().replace(" total ", " ");
+        assert!(!text.contains("total"));
+        Self {
+            document: Document::new(text, "FindImages", "find_images"),
+            names,
+        }
+    }
+}
+
+impl Query for WithoutTotal {
+    type Variables = FilterVariables;
+
+    fn document(&self) -> &Document {
+        &self.document
+    }
+
+    fn variables(&self) -> FilterVariables {
+        self.names.variables()
+    }
+}
+
+impl PaginatedOperation for WithoutTotal {
+    type Item = ContainerImage;
+
+    fn sort_by(&self) -> &[SortBy] {
+        self.names.sort_by()
+    }
+
+    fn selects_total(&self) -> bool {
+        false
+    }
 }
 
 /// Runs the three scenarios on runtime `R`, each against a server of its own.
@@ -189,6 +244,44 @@ fn adapter<R: Runtime>(name: &'static str) -> Figures {
             crawl.connection_count()
         );
 
+        println!("(d) the same crawl without total");
+        // Pages 0 to the last are needed; one more when the last page is full.
+        let needed = crawl_images / page_size + 1;
+        let extra = Cell::new(0);
+        let untotalled_sequential = time_runs("page_concurrency(1)", || {
+            crawl_without_total(
+                &sequential_crawler,
+                &crawl,
+                &crawl_names,
+                crawl_images,
+                needed,
+                &extra,
+            )
+        })
+        .await;
+        assert_eq!(extra.get(), 0, "one page at a time never asks past the end");
+        let untotalled_fan_out = time_runs("page_concurrency(4)", || {
+            crawl_without_total(
+                &fan_out_crawler,
+                &crawl,
+                &crawl_names,
+                crawl_images,
+                needed,
+                &extra,
+            )
+        })
+        .await;
+        let untotalled_extra = extra.get();
+        assert!(
+            untotalled_extra < FAN_OUT,
+            "{untotalled_extra} requests past the end"
+        );
+        println!(
+            "    ratio {:.1}x; at most {untotalled_extra} requests past the last page (page {})",
+            ratio(untotalled_sequential, untotalled_fan_out),
+            needed - 1
+        );
+
         Figures {
             adapter: name,
             lookups_sequential: sequential,
@@ -197,6 +290,9 @@ fn adapter<R: Runtime>(name: &'static str) -> Figures {
             throughput_connections,
             crawl_sequential,
             crawl_fan_out,
+            untotalled_sequential,
+            untotalled_fan_out,
+            untotalled_extra,
         }
     })
 }
@@ -271,6 +367,27 @@ async fn crawl_once<T: Transport>(client: &Client<T>, names: &[String], expected
     assert_eq!(images.len(), expected, "the crawl finds every image");
 }
 
+/// (d): the whole crawl without total, checked for size; keeps in `extra` the most requests
+/// one crawl sent past the `needed` pages.
+async fn crawl_without_total<T: Transport>(
+    client: &Client<T>,
+    server: &LoopbackPyxis,
+    names: &[String],
+    expected: usize,
+    needed: usize,
+    extra: &Cell<usize>,
+) {
+    let before = server.request_count();
+    let images = client
+        .fetch_all(WithoutTotal::new(names))
+        .await
+        .expect("the crawl succeeds");
+    assert_eq!(images.len(), expected, "the crawl finds every image");
+    let sent = server.request_count() - before;
+    assert!(sent >= needed, "{sent} requests for {needed} pages");
+    extra.set(extra.get().max(sent - needed));
+}
+
 /// The registry path of every repository in the server's dataset.
 fn registry_paths(server: &LoopbackPyxis) -> Vec<RegistryPath> {
     server
@@ -330,8 +447,8 @@ fn client<R: Runtime>(server: &LoopbackPyxis, config: ConfigBuilder) -> Client<R
         .endpoint(R::endpoint(server.url()))
         .build()
         .expect("a valid configuration");
-    Client::new(
-        R::transport(&config).expect("the transport builds"),
+    Client::from_config(
+        R::transport(config.transport()).expect("the transport builds"),
         &config,
     )
 }
@@ -349,14 +466,16 @@ fn summary(results: &[Figures]) {
     println!(
         "\nsummary (medians)\n\
          adapter   | (a) sequential | (a) as_completed | (a) ratio | (b) req/s | (b) conns \
-         | (c) fan-out 1 | (c) fan-out {FAN_OUT} | (c) ratio"
+         | (c) fan-out 1 | (c) fan-out {FAN_OUT} | (c) ratio | (d) fan-out 1 | (d) fan-out \
+         {FAN_OUT} | (d) ratio | (d) past the end"
     );
     for f in results {
         let lookups = ratio(f.lookups_sequential, f.lookups_concurrent);
         let crawl = ratio(f.crawl_sequential, f.crawl_fan_out);
+        let untotalled = ratio(f.untotalled_sequential, f.untotalled_fan_out);
         println!(
             "{:<9} | {:>11.0} ms | {:>13.0} ms | {:>8.1}x | {:>9.0} | {:>9} | {:>10.0} ms \
-             | {:>10.0} ms | {:>8.1}x",
+             | {:>10.0} ms | {:>8.1}x | {:>10.0} ms | {:>10.0} ms | {:>8.1}x | {:>15}",
             f.adapter,
             millis(f.lookups_sequential),
             millis(f.lookups_concurrent),
@@ -366,16 +485,26 @@ fn summary(results: &[Figures]) {
             millis(f.crawl_sequential),
             millis(f.crawl_fan_out),
             crawl,
+            millis(f.untotalled_sequential),
+            millis(f.untotalled_fan_out),
+            untotalled,
+            f.untotalled_extra,
         );
     }
     let met = |ok: bool| if ok { "met" } else { "NOT met" };
     let all = |target: f64, pick: fn(&Figures) -> f64| results.iter().all(|f| pick(f) >= target);
     println!(
-        "targets: (a) >= 15x: {}; (c) >= 3x: {}",
+        "targets: (a) >= 15x: {}; (c) >= 3x: {}; (d) >= 3x: {}, at most {} past the end: {}",
         met(all(15.0, |f| ratio(
             f.lookups_sequential,
             f.lookups_concurrent
         ))),
         met(all(3.0, |f| ratio(f.crawl_sequential, f.crawl_fan_out))),
+        met(all(3.0, |f| ratio(
+            f.untotalled_sequential,
+            f.untotalled_fan_out
+        ))),
+        FAN_OUT - 1,
+        met(results.iter().all(|f| f.untotalled_extra < FAN_OUT)),
     );
 }

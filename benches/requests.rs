@@ -2,8 +2,8 @@
 //! (variables, the JSON body, the headers).
 //!
 //! Paginated operations are measured through `Pages::next_request` on a fresh crawl (the crawl's
-//! set-up is not timed); `FindLatestImagesByNameVersion` and `GetRepositoryByRegistryPath`,
-//! answered by one response, through `Endpoint::request`. Arguments are typical sizes, plus a
+//! set-up is not timed), `FindLatestImagesByNameVersion` by its first step (the candidates'
+//! crawl); `GetRepositoryByRegistryPath`, answered by one response, through `Endpoint::request`. Arguments are typical sizes, plus a
 //! few large lists.
 //!
 //! Run with `cargo bench --bench requests`.
@@ -14,24 +14,17 @@ use pyxis_gql::ops::{
     FindImagesByRepository, FindLatestImagesByNameVersion, FindRepositories,
     FindRepositoriesByRegistryPaths, FindRepositoriesByRepositoryName, GetRepositoryByRegistryPath,
 };
-use pyxis_gql::{Config, Endpoint, Operation, Pages, PaginatedOperation, RegistryPath};
+use pyxis_gql::{ClientOptions, Endpoint, Operation, Pages, PaginatedOperation, RegistryPath};
 
 fn main() {
     divan::main();
 }
 
-fn config() -> Config {
-    Config::builder()
-        .build()
-        .expect("the default configuration is valid")
-}
-
 /// Times the first page request of a fresh crawl of `operation`.
 fn first_page<O: PaginatedOperation + Clone>(bencher: Bencher, operation: O) {
-    let config = config();
-    let endpoint = Endpoint::new(&config);
+    let (endpoint, options) = (Endpoint::default(), ClientOptions::default());
     bencher
-        .with_inputs(|| Pages::new(operation.clone(), &endpoint, &config))
+        .with_inputs(|| Pages::new(operation.clone(), &endpoint, &options))
         .bench_local_values(|mut pages| {
             pages
                 .next_request()
@@ -42,7 +35,7 @@ fn first_page<O: PaginatedOperation + Clone>(bencher: Bencher, operation: O) {
 
 /// Times `Endpoint::request` for a single-response operation.
 fn single<O: Operation>(bencher: Bencher, operation: O) {
-    let endpoint = Endpoint::new(&config());
+    let endpoint = Endpoint::default();
     bencher.bench_local(|| {
         let operation = black_box(&operation);
         endpoint
@@ -100,11 +93,12 @@ fn find_images_by_repository(bencher: Bencher) {
 
 #[divan::bench]
 fn find_latest_images_by_name_version(bencher: Bencher) {
-    single(
+    first_page(
         bencher,
         FindLatestImagesByNameVersion::new("ubi9-container", "9.4")
             .published(true)
-            .content_sets(["rhel-9-for-x86_64-baseos-rpms"]),
+            .content_sets(["rhel-9-for-x86_64-baseos-rpms"])
+            .candidates(),
     );
 }
 

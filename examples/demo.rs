@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use pyxis_gql::model::ContainerRepository;
-use pyxis_gql::{Client, Config, ConfigBuilder, Identity, RegistryPath};
+use pyxis_gql::{Config, ConfigBuilder, Identity, RegistryPath};
 use pyxis_loopback::LoopbackPyxis;
 use runtimes::{AsyncStd, Runtime, Smol, Tokio};
 
@@ -160,7 +160,7 @@ fn run<R: Runtime>(name: &str, target: &Target) -> Result<(), Box<dyn Error>> {
         .clone()
         .endpoint(R::endpoint(target.url.clone()))
         .build()?;
-    let client = Client::new(R::transport(&config)?, &config);
+    let client = R::client(&config)?;
     let paths = &target.paths;
     let (sequential, concurrent, found) = R::block_on(async {
         let started = Instant::now();

@@ -9,15 +9,20 @@ use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use bytes::Bytes;
+use futures_util::TryFutureExt;
 use futures_util::future::{Either, select};
 use futures_util::stream::{self, FuturesOrdered, Stream, StreamExt, TryStreamExt};
 
+use crate::chunks::{ChunkedOperation, merge_chunks};
 use crate::config::Config;
 use crate::decode::Page;
-use crate::error::Error;
+use crate::endpoint::Endpoint;
+use crate::error::{Error, PaginationError, TimeoutScope};
 use crate::model::{ContainerImage, ContainerRepository, RegistryPath};
-use crate::operation::{Endpoint, Operation, PaginatedOperation};
+use crate::operation::{Operation, PaginatedOperation};
 use crate::ops;
+use crate::options::ClientOptions;
 use crate::pages::Pages;
 use crate::retry::RetryDecision;
 use crate::transport::Transport;
@@ -32,17 +37,18 @@ type PageAnswer<I> = (u32, Result<Page<I>, Error>);
 /// Cheap to share: wrap it in an `Arc` or borrow it from many tasks; every method takes `&self`.
 ///
 /// ```
-/// # use pyxis_gql::{Client, Config, Transport, TransportError};
+/// # use pyxis_gql::{Client, ClientOptions, Endpoint, Transport, TransportError};
+/// # use bytes::Bytes;
 /// # struct Canned;
 /// # #[async_trait::async_trait]
 /// # impl Transport for Canned {
-/// #     async fn send(&self, _: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
-/// #         Ok(http::Response::new(br#"{"data":{"get_repository_by_registry_path":{"data":{"repository":"ubi9/ubi"}}}}"#.to_vec()))
+/// #     async fn send(&self, _: http::Request<Bytes>) -> Result<http::Response<Bytes>, TransportError> {
+/// #         Ok(http::Response::new(Bytes::from_static(br#"{"data":{"get_repository_by_registry_path":{"data":{"repository":"ubi9/ubi"}}}}"#)))
 /// #     }
 /// #     async fn sleep(&self, _: std::time::Duration) {}
 /// # }
 /// # futures_executor::block_on(async {
-/// let client = Client::new(Canned, &Config::builder().build()?);
+/// let client = Client::new(Canned, Endpoint::default(), ClientOptions::default());
 /// let path = "registry.access.redhat.com/ubi9/ubi".parse()?;
 /// let repository = client.get_repository_by_registry_path(&path).await?;
 /// assert_eq!(repository.unwrap().repository.as_deref(), Some("ubi9/ubi"));
@@ -52,21 +58,31 @@ type PageAnswer<I> = (u32, Result<Page<I>, Error>);
 #[derive(Debug)]
 pub struct Client<T> {
     transport: T,
-    config: Config,
     endpoint: Endpoint,
+    options: ClientOptions,
     /// Varies retry jitter between requests.
     requests: AtomicU64,
 }
 
 impl<T: Transport> Client<T> {
-    /// A client sending through `transport`, configured by `config`.
-    pub fn new(transport: T, config: &Config) -> Self {
+    /// A client sending requests built for `endpoint` through `transport`, driven by `options`.
+    pub fn new(transport: T, endpoint: Endpoint, options: ClientOptions) -> Self {
         Self {
             transport,
-            endpoint: Endpoint::new(config),
-            config: config.clone(),
+            endpoint,
+            options,
             requests: AtomicU64::new(0),
         }
+    }
+
+    /// A client over `transport` with the endpoint and client options of `config` (its
+    /// transport options are for building `transport`).
+    pub fn from_config(transport: T, config: &Config) -> Self {
+        Self::new(
+            transport,
+            config.endpoint().clone(),
+            config.client().clone(),
+        )
     }
 
     /// The transport.
@@ -74,21 +90,29 @@ impl<T: Transport> Client<T> {
         &self.transport
     }
 
-    /// The configuration.
-    pub fn config(&self) -> &Config {
-        &self.config
+    /// Where requests go.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// How calls are driven.
+    pub fn options(&self) -> &ClientOptions {
+        &self.options
     }
 
     /// Runs a one-response operation, with retries, within the configured deadline.
+    ///
+    /// # Errors
+    ///
+    /// The last attempt's [`Error`] once retries are spent or the error is not transient, or a
+    /// [`TimeoutScope::Deadline`] timeout.
     pub async fn execute<O: Operation + Sync>(&self, operation: &O) -> Result<O::Output, Error> {
         self.within_deadline(async {
             let request = self
                 .endpoint
                 .request(operation.document(), &operation.variables())?;
-            self.send(&request, |response| {
-                operation.decode(response, self.endpoint.max_body_bytes())
-            })
-            .await
+            self.send(&request, |response| operation.decode(response))
+                .await
         })
         .await
     }
@@ -96,9 +120,14 @@ impl<T: Transport> Client<T> {
     /// Every item of a paginated operation, in page order, within the configured deadline.
     ///
     /// The first page tells the total; the remaining pages are then fetched concurrently, up to
-    /// [`Config::page_concurrency`] at a time. When a page fails for good, the error is
+    /// [`ClientOptions::page_concurrency`] at a time. When a page fails for good, the error is
     /// [`Error::Incomplete`] naming the pages that did arrive and those that did not, so a
     /// partial list is never mistaken for the whole.
+    ///
+    /// # Errors
+    ///
+    /// As [`execute`](Self::execute), for any page, and [`Error::Pagination`] when the pages
+    /// contradict each other.
     pub async fn fetch_all<P>(&self, operation: P) -> Result<Vec<P::Item>, Error>
     where
         P: PaginatedOperation + Send + Sync + 'static,
@@ -111,7 +140,7 @@ impl<T: Transport> Client<T> {
     /// The items of a paginated operation as a stream that yields as pages arrive, in page order.
     ///
     /// Pages are fetched as in [`fetch_all`](Self::fetch_all). The stream ends after the first
-    /// error. Each request has the request timeout; the overall deadline applies to
+    /// error. Each attempt has the attempt timeout; the overall deadline applies to
     /// [`fetch_all`](Self::fetch_all) only, since a stream's pace is set by its reader.
     pub fn stream<'a, P>(
         &'a self,
@@ -122,7 +151,7 @@ impl<T: Transport> Client<T> {
         P::Item: Send + 'static,
     {
         let crawl = Crawl {
-            pages: Pages::new(Arc::new(operation), &self.endpoint, &self.config),
+            pages: Pages::new(Arc::new(operation), &self.endpoint, &self.options),
             in_flight: FuturesOrdered::new(),
             failed: false,
         };
@@ -136,12 +165,55 @@ impl<T: Transport> Client<T> {
         })
     }
 
+    /// Every item of an operation over a long list, asked for a chunk at a time
+    /// ([`ClientOptions::chunk_size`] values per query), within the configured deadline.
+    ///
+    /// The chunks are crawled concurrently, at most [`ClientOptions::page_concurrency`] at
+    /// once, and their items merged in chunk order with repeats (the same `_id`) removed; see
+    /// [`merge_chunks`](crate::merge_chunks). A list that fits in one chunk is one crawl, as
+    /// with [`fetch_all`](Self::fetch_all).
+    ///
+    /// # Errors
+    ///
+    /// As [`fetch_all`](Self::fetch_all); with more than one chunk, the first failure (in chunk
+    /// order) as [`Error::Chunk`], naming the chunk.
+    pub async fn fetch_chunked<P>(&self, operation: P) -> Result<Vec<P::Item>, Error>
+    where
+        P: ChunkedOperation + Send + Sync + 'static,
+        P::Item: Send + 'static,
+    {
+        let mut chunks = operation.chunks(self.options.chunk_size());
+        if chunks.len() == 1
+            && let Some(only) = chunks.pop()
+        {
+            return self.fetch_all(only).await;
+        }
+        let count = chunks.len();
+        let crawls = chunks.into_iter().enumerate().map(|(chunk, operation)| {
+            self.stream(operation)
+                .try_collect::<Vec<_>>()
+                .map_err(move |source| Error::Chunk {
+                    chunk,
+                    chunks: count,
+                    source: Box::new(source),
+                })
+        });
+        self.within_deadline(async {
+            let answers = stream::iter(crawls)
+                .buffered(self.options.page_concurrency())
+                .try_collect::<Vec<_>>()
+                .await?;
+            Ok(merge_chunks(answers))
+        })
+        .await
+    }
+
     /// Sends `request` until it succeeds, fails for good, or runs out of attempts. `decode` runs
     /// inside the loop because Pyxis reports some transient failures inside a 200 response.
     async fn send<R>(
         &self,
-        request: &http::Request<Vec<u8>>,
-        decode: impl Fn(&http::Response<Vec<u8>>) -> Result<R, Error>,
+        request: &http::Request<Bytes>,
+        decode: impl Fn(&http::Response<Bytes>) -> Result<R, Error>,
     ) -> Result<R, Error> {
         let salt = self.requests.fetch_add(1, Ordering::Relaxed);
         let mut attempt = 1;
@@ -153,7 +225,7 @@ impl<T: Transport> Client<T> {
                 },
                 Err(error) => error,
             };
-            match self.config.retry().decide(attempt, &error, salt) {
+            match self.options.retry().decide(attempt, &error, salt) {
                 RetryDecision::RetryAfter(wait) => self.transport.sleep(wait).await,
                 RetryDecision::GiveUp => return Err(error),
             }
@@ -161,17 +233,16 @@ impl<T: Transport> Client<T> {
         }
     }
 
-    async fn attempt(
-        &self,
-        request: http::Request<Vec<u8>>,
-    ) -> Result<http::Response<Vec<u8>>, Error> {
-        let limit = self.config.request_timeout();
+    /// One attempt, under the attempt timeout: the client's timer, the one owner of that limit
+    /// whatever the transport.
+    async fn attempt(&self, request: http::Request<Bytes>) -> Result<http::Response<Bytes>, Error> {
+        let limit = self.options.attempt_timeout();
         race(self.transport.send(request), self.transport.sleep(limit))
             .await
             .map(|sent| sent.map_err(Error::from))
             .unwrap_or(Err(Error::Timeout {
                 after: limit,
-                scope: "request",
+                scope: TimeoutScope::Attempt,
             }))
     }
 
@@ -179,25 +250,26 @@ impl<T: Transport> Client<T> {
         &self,
         call: impl Future<Output = Result<R, Error>>,
     ) -> Result<R, Error> {
-        match self.config.deadline() {
+        match self.options.deadline() {
             None => call.await,
             Some(limit) => {
                 race(call, self.transport.sleep(limit))
                     .await
                     .unwrap_or(Err(Error::Timeout {
                         after: limit,
-                        scope: "deadline",
+                        scope: TimeoutScope::Deadline,
                     }))
             }
         }
     }
 
-    /// Repositories matching a [`FindRepositories`](ops::FindRepositories) search.
+    /// Repositories matching a [`FindRepositories`](ops::FindRepositories) search; a long list
+    /// of names is asked for in chunks ([`fetch_chunked`](Self::fetch_chunked)).
     pub async fn find_repositories(
         &self,
         search: ops::FindRepositories,
     ) -> Result<Vec<ContainerRepository>, Error> {
-        self.fetch_all(search).await
+        self.fetch_chunked(search).await
     }
 
     /// The vendor's repositories named `repository` (in any registry).
@@ -209,12 +281,13 @@ impl<T: Transport> Client<T> {
             .await
     }
 
-    /// The repositories at any of `paths`, in one crawl.
+    /// The repositories at any of `paths`, asked for in chunks
+    /// ([`fetch_chunked`](Self::fetch_chunked)).
     pub async fn find_repositories_by_registry_paths(
         &self,
         paths: impl IntoIterator<Item = RegistryPath>,
     ) -> Result<Vec<ContainerRepository>, Error> {
-        self.fetch_all(ops::FindRepositoriesByRegistryPaths::new(paths))
+        self.fetch_chunked(ops::FindRepositoriesByRegistryPaths::new(paths))
             .await
     }
 
@@ -237,30 +310,32 @@ impl<T: Transport> Client<T> {
             .await
     }
 
-    /// The images built from any of `nvrs`, in one crawl.
+    /// The images built from any of `nvrs`, asked for in chunks
+    /// ([`fetch_chunked`](Self::fetch_chunked)).
     pub async fn find_images_by_nvrs<S: Into<String>>(
         &self,
         nvrs: impl IntoIterator<Item = S>,
         include_rpms: bool,
     ) -> Result<Vec<ContainerImage>, Error> {
-        self.fetch_all(ops::FindImagesByNvrs::new(nvrs, include_rpms))
+        self.fetch_chunked(ops::FindImagesByNvrs::new(nvrs, include_rpms))
             .await
     }
 
-    /// The images shipping any of some RPMs; see [`FindImagesByInstalledRpms`](ops::FindImagesByInstalledRpms).
+    /// The images shipping any of some RPMs, asked for in chunks; see
+    /// [`FindImagesByInstalledRpms`](ops::FindImagesByInstalledRpms).
     pub async fn find_images_by_installed_rpms(
         &self,
         search: ops::FindImagesByInstalledRpms,
     ) -> Result<Vec<ContainerImage>, Error> {
-        self.fetch_all(search).await
+        self.fetch_chunked(search).await
     }
 
-    /// The published images of the packages `names`, without RPMs.
+    /// The published images of the packages `names`, without RPMs, asked for in chunks.
     pub async fn find_images_by_names<S: Into<String>>(
         &self,
         names: impl IntoIterator<Item = S>,
     ) -> Result<Vec<ContainerImage>, Error> {
-        self.fetch_all(ops::FindImagesByNames::new(names)).await
+        self.fetch_chunked(ops::FindImagesByNames::new(names)).await
     }
 
     /// The images published in a repository; see [`FindImagesByRepository`](ops::FindImagesByRepository).
@@ -271,13 +346,22 @@ impl<T: Transport> Client<T> {
         self.fetch_all(search).await
     }
 
-    /// The newest images of a package at a version, newest first; see
-    /// [`FindLatestImagesByNameVersion`](ops::FindLatestImagesByNameVersion).
+    /// The images of the latest build of a package at a version (every architecture), or an
+    /// empty list when it has none; see
+    /// [`FindLatestImagesByNameVersion`](ops::FindLatestImagesByNameVersion) for how the build
+    /// is picked.
     pub async fn find_latest_images_by_name_version(
         &self,
         search: ops::FindLatestImagesByNameVersion,
     ) -> Result<Vec<ContainerImage>, Error> {
-        self.execute(&search).await
+        self.within_deadline(async {
+            let candidates: Vec<_> = self.stream(search.candidates()).try_collect().await?;
+            match search.pick_latest(&candidates) {
+                Some(build) => self.stream(search.images_of(&build)).try_collect().await,
+                None => Ok(Vec::new()),
+            }
+        })
+        .await
     }
 }
 
@@ -306,19 +390,16 @@ where
                 return Some(Ok(items));
             }
             if self.pages.is_done() {
-                return None;
+                return self.check_pages_past_the_end().await;
             }
-            while self.in_flight.len() < client.config.page_concurrency() {
+            while self.in_flight.len() < client.options.page_concurrency() {
                 match self.pages.next_request() {
                     Some(Ok(page_request)) => {
                         let operation = Arc::clone(self.pages.operation());
                         let (page, request) = (page_request.page, page_request.request);
                         self.in_flight.push_back(Box::pin(async move {
                             let answer = client
-                                .send(&request, |response| {
-                                    operation
-                                        .decode_page(response, client.endpoint.max_body_bytes())
-                                })
+                                .send(&request, |response| operation.decode_page(response))
                                 .await;
                             (page, answer)
                         }));
@@ -330,7 +411,7 @@ where
             let (page, answer) = match self.in_flight.next().await {
                 Some(done) => done,
                 None => {
-                    let stuck = Error::Pagination("the crawl stopped before its last page".into());
+                    let stuck = Error::Pagination(PaginationError::Stalled);
                     return Some(Err(self.fail(stuck, None)));
                 }
             };
@@ -338,6 +419,21 @@ where
                 return Some(Err(self.fail(error, Some(page))));
             }
         }
+    }
+
+    /// Reads the answers still in flight once the list has ended, sending nothing new: pages
+    /// asked for ahead (a crawl without `total`) must be empty, or a page in the middle came
+    /// back short and the list would silently lose items. A failure there changes nothing, as
+    /// every page of the list has arrived.
+    async fn check_pages_past_the_end(&mut self) -> Option<Result<Vec<P::Item>, Error>> {
+        while let Some((page, answer)) = self.in_flight.next().await {
+            if let Ok(answer) = answer
+                && let Err(error) = self.pages.feed_decoded(page, answer)
+            {
+                return Some(Err(self.fail(error, Some(page))));
+            }
+        }
+        None
     }
 
     fn fail(&mut self, error: Error, page: Option<u32>) -> Error {
@@ -364,8 +460,9 @@ async fn race<W: Future, D: Future>(work: W, timer: D) -> Option<W::Output> {
     }
 }
 
-/// `http::Request` is not `Clone`; a retry needs the same request again.
-fn copy_request(request: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
+/// `http::Request` is not `Clone`; a retry needs the same request again (its body is shared,
+/// not copied).
+fn copy_request(request: &http::Request<Bytes>) -> http::Request<Bytes> {
     let mut copy = http::Request::new(request.body().clone());
     *copy.method_mut() = request.method().clone();
     *copy.uri_mut() = request.uri().clone();

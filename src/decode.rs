@@ -3,24 +3,25 @@
 //!
 //! The happy path parses the body once. Only when something is wrong does a slower second pass
 //! find the JSON path of the failure and any GraphQL `errors` the first pass could not reach.
+//!
+//! Every decoder takes the response by reference with any body that is bytes (`Vec<u8>`,
+//! [`bytes::Bytes`], `&[u8]`), and decodes what its type or seed says: what a decode keeps is
+//! never decided by anything else. The body size is the transport's to cap.
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
 use serde::de::{
-    self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor,
+    self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
+    Visitor,
 };
 
 use crate::error::{Error, GraphQlError, PyxisError};
-use crate::model::{ResponseError, RpmNames};
-
-mod context;
-
-use context::{Context, Scope};
-pub(crate) use context::{RpmList, intern};
+use crate::model::ResponseError;
+use crate::model::shared::Scope;
+use crate::seed::{KeyOf, NullOr, Seen};
 
 /// How much of a bad body an error keeps.
 const EXCERPT_BYTES: usize = 512;
@@ -35,22 +36,26 @@ pub struct Page<T> {
     pub page: Option<u32>,
     /// The page size the server says it used.
     pub page_size: Option<u32>,
-    /// The number of matching items in all pages.
+    /// The number of matching items in all pages, when the query asked for it.
     pub total: Option<u64>,
 }
 
-#[derive(Deserialize)]
-struct PaginatedResponse<T> {
-    #[serde(default = "Option::default")]
-    data: Option<Vec<T>>,
-    #[serde(default)]
-    error: Option<ResponseError>,
-    #[serde(default)]
-    page: Option<u32>,
-    #[serde(default)]
-    page_size: Option<u32>,
-    #[serde(default)]
-    total: Option<u64>,
+impl<T> Page<T> {
+    /// A page, for callers that decode pages their own way and feed them to a crawl with
+    /// [`Pages::feed_decoded`](crate::Pages::feed_decoded).
+    pub fn new(
+        items: Vec<T>,
+        page: Option<u32>,
+        page_size: Option<u32>,
+        total: Option<u64>,
+    ) -> Self {
+        Self {
+            items,
+            page,
+            page_size,
+            total,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -66,50 +71,59 @@ struct SingleResponse<T> {
 /// ```
 /// let body = br#"{"data":{"find_repositories":{"data":[{"repository":"ubi9/ubi"}],
 ///     "error":null,"page":0,"page_size":50,"total":1}}}"#;
-/// let response = http::Response::new(body.to_vec());
+/// let response = http::Response::new(&body[..]);
 /// let page: pyxis_gql::Page<pyxis_gql::model::ContainerRepository> =
-///     pyxis_gql::decode::page(&response, "find_repositories", 1 << 20).unwrap();
+///     pyxis_gql::decode::page(&response, "find_repositories").unwrap();
 /// assert_eq!(page.items[0].repository.as_deref(), Some("ubi9/ubi"));
 /// assert_eq!(page.total, Some(1));
 /// ```
-pub fn page<T: DeserializeOwned>(
-    response: &http::Response<Vec<u8>>,
+///
+/// # Errors
+///
+/// Every failure of the response as an [`Error`]: its HTTP status, GraphQL `errors`, the Pyxis
+/// `error` object, or a body that is not the JSON of a page of `T`.
+pub fn page<T: DeserializeOwned, B: AsRef<[u8]>>(
+    response: &http::Response<B>,
     root_field: &str,
-    max_body_bytes: usize,
 ) -> Result<Page<T>, Error> {
-    page_with(response, root_field, max_body_bytes, None)
+    page_seeded(response, root_field, PhantomData::<T>)
 }
 
-/// [`page`], keeping only the RPMs called one of `keep_rpms` in every RPM list (`None` keeps
-/// them all).
-pub(crate) fn page_with<T: DeserializeOwned>(
-    response: &http::Response<Vec<u8>>,
+/// [`page`], reading each item with `item` (e.g. an [`ImageSeed`](crate::model::ImageSeed)
+/// that keeps only some RPMs).
+///
+/// # Errors
+///
+/// As [`page`].
+pub fn page_seeded<S, T, B>(
+    response: &http::Response<B>,
     root_field: &str,
-    max_body_bytes: usize,
-    keep_rpms: Option<Arc<RpmNames>>,
-) -> Result<Page<T>, Error> {
+    item: S,
+) -> Result<Page<T>, Error>
+where
+    S: for<'de> DeserializeSeed<'de, Value = T> + Clone,
+    B: AsRef<[u8]>,
+{
     let trace_id = trace_id(response);
-    let wrapper: PaginatedResponse<T> = field(response, root_field, max_body_bytes, keep_rpms)?;
-    if let Some(error) = wrapper.error {
+    let answer = field(response, root_field, PageSeed(item))?;
+    if let Some(error) = answer.error {
         return Err(pyxis_error(error, trace_id));
     }
-    Ok(Page {
-        items: wrapper.data.unwrap_or_default(),
-        page: wrapper.page,
-        page_size: wrapper.page_size,
-        total: wrapper.total,
-    })
+    Ok(answer.page)
 }
 
 /// Decodes a single-object answer (`{data, error}`) under `root_field`. Pyxis's "not found"
 /// (`error.status` 404) and a `null` object both read as `None`.
-pub fn object<T: DeserializeOwned>(
-    response: &http::Response<Vec<u8>>,
+///
+/// # Errors
+///
+/// As [`page`], for any other Pyxis `error`.
+pub fn object<T: DeserializeOwned, B: AsRef<[u8]>>(
+    response: &http::Response<B>,
     root_field: &str,
-    max_body_bytes: usize,
 ) -> Result<Option<T>, Error> {
     let trace_id = trace_id(response);
-    let wrapper: SingleResponse<T> = field(response, root_field, max_body_bytes, None)?;
+    let wrapper: SingleResponse<T> = field(response, root_field, PhantomData)?;
     match wrapper.error {
         Some(error) if error.status == Some(404) => Ok(None),
         Some(error) => Err(pyxis_error(error, trace_id)),
@@ -118,38 +132,26 @@ pub fn object<T: DeserializeOwned>(
 }
 
 /// Decodes the value of `root_field` as `T`, with no assumption about its shape.
-pub fn root<T: DeserializeOwned>(
-    response: &http::Response<Vec<u8>>,
+///
+/// # Errors
+///
+/// As [`page`], without looking for a Pyxis `error` object.
+pub fn root<T: DeserializeOwned, B: AsRef<[u8]>>(
+    response: &http::Response<B>,
     root_field: &str,
-    max_body_bytes: usize,
 ) -> Result<T, Error> {
-    field(response, root_field, max_body_bytes, None)
-}
-
-fn field<T: DeserializeOwned>(
-    response: &http::Response<Vec<u8>>,
-    root_field: &str,
-    max_body_bytes: usize,
-    keep_rpms: Option<Arc<RpmNames>>,
-) -> Result<T, Error> {
-    let field = data(
-        response,
-        RootField::<T> {
-            name: root_field,
-            item: PhantomData,
-        },
-        max_body_bytes,
-        keep_rpms,
-    )?;
-    field.ok_or_else(|| decode_error(response, "data", format!("missing field `{root_field}`")))
+    field(response, root_field, PhantomData)
 }
 
 /// Decodes the whole GraphQL `data` member as `T` (for a caller's own query).
-pub fn whole_data<T: DeserializeOwned>(
-    response: &http::Response<Vec<u8>>,
-    max_body_bytes: usize,
+///
+/// # Errors
+///
+/// As [`root`].
+pub fn whole_data<T: DeserializeOwned, B: AsRef<[u8]>>(
+    response: &http::Response<B>,
 ) -> Result<T, Error> {
-    data(response, PhantomData::<T>, max_body_bytes, None)
+    data(response, PhantomData::<T>)
 }
 
 /// The `trace_id` response header, if present and readable.
@@ -158,23 +160,28 @@ pub fn trace_id<B>(response: &http::Response<B>) -> Option<String> {
     value.to_str().ok().map(str::to_owned)
 }
 
-/// Reads `data` with `seed` after checking size, status and `errors`.
-fn data<'b, S>(
-    response: &'b http::Response<Vec<u8>>,
-    seed: S,
-    max_body_bytes: usize,
-    keep_rpms: Option<Arc<RpmNames>>,
-) -> Result<S::Value, Error>
+fn field<S, T, B>(response: &http::Response<B>, root_field: &str, seed: S) -> Result<T, Error>
 where
-    S: DeserializeSeed<'b> + Clone,
+    S: for<'de> DeserializeSeed<'de, Value = T> + Clone,
+    B: AsRef<[u8]>,
 {
-    let body = response.body().as_slice();
-    if body.len() > max_body_bytes {
-        return Err(Error::BodyTooLarge {
-            limit: max_body_bytes,
-            trace_id: trace_id(response),
-        });
-    }
+    let field = data(
+        response,
+        RootField {
+            name: root_field,
+            seed,
+        },
+    )?;
+    field.ok_or_else(|| decode_error(response, "data", format!("missing field `{root_field}`")))
+}
+
+/// Reads `data` with `seed` after checking the status and `errors`.
+fn data<S, T, B>(response: &http::Response<B>, seed: S) -> Result<T, Error>
+where
+    S: for<'de> DeserializeSeed<'de, Value = T> + Clone,
+    B: AsRef<[u8]>,
+{
+    let body = response.body().as_ref();
     let status = response.status();
     if !status.is_success() {
         return Err(Error::Http {
@@ -184,7 +191,8 @@ where
             trace_id: trace_id(response),
         });
     }
-    let _scope = Scope::enter(Context::new(body.len(), keep_rpms));
+    // A pure cache: equal strings and RPMs of this body become one shared value.
+    let _sharing = Scope::enter(body.len());
     // Checking UTF-8 once over the whole body is several times faster than serde_json checking
     // each string as it reads it. A body that is not UTF-8 goes the byte way, which accepts
     // exactly what it accepted before (bad bytes inside ignored values) and fails as before.
@@ -222,8 +230,12 @@ where
 
 /// The slow path: finds GraphQL errors hidden behind undecodable data, or the JSON path of the
 /// failure.
-fn diagnose<'b, S: DeserializeSeed<'b>>(response: &'b http::Response<Vec<u8>>, seed: S) -> Error {
-    let body = response.body().as_slice();
+fn diagnose<S, B>(response: &http::Response<B>, seed: S) -> Error
+where
+    S: for<'de> DeserializeSeed<'de>,
+    B: AsRef<[u8]>,
+{
+    let body = response.body().as_ref();
     #[derive(Deserialize)]
     struct Lenient {
         #[serde(default)]
@@ -262,13 +274,13 @@ fn diagnose<'b, S: DeserializeSeed<'b>>(response: &'b http::Response<Vec<u8>>, s
     }
 }
 
-fn graphql_error(response: &http::Response<Vec<u8>>, errors: Vec<GraphQlError>) -> Error {
+fn graphql_error<B: AsRef<[u8]>>(response: &http::Response<B>, errors: Vec<GraphQlError>) -> Error {
     #[derive(Deserialize)]
     struct PartialData {
         #[serde(default)]
         data: Option<serde_json::Value>,
     }
-    let partial_data = serde_json::from_slice::<PartialData>(response.body())
+    let partial_data = serde_json::from_slice::<PartialData>(response.body().as_ref())
         .ok()
         .and_then(|partial| partial.data)
         .filter(|data| !data.is_null());
@@ -279,10 +291,14 @@ fn graphql_error(response: &http::Response<Vec<u8>>, errors: Vec<GraphQlError>) 
     }
 }
 
-fn decode_error(response: &http::Response<Vec<u8>>, path: &str, message: String) -> Error {
+fn decode_error<B: AsRef<[u8]>>(
+    response: &http::Response<B>,
+    path: &str,
+    message: String,
+) -> Error {
     Error::Decode {
         path: path.to_owned(),
-        body_excerpt: excerpt(response.body()),
+        body_excerpt: excerpt(response.body().as_ref()),
         trace_id: trace_id(response),
         source: <serde_json::Error as de::Error>::custom(message),
     }
@@ -342,18 +358,18 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for EnvelopeSeed<S> {
             data: None,
             errors: Vec::new(),
         };
-        while let Some(key) = map.next_key::<EnvelopeKey>()? {
+        while let Some(key) = map.next_key_seed(KeyOf(&["data", "errors"]))? {
             match (key, seed.take()) {
-                (EnvelopeKey::Data, Some(data_seed)) => {
+                (Some(0), Some(data_seed)) => {
                     envelope.data = map.next_value_seed(NullOr(data_seed))?
                 }
-                (EnvelopeKey::Data, None) => return Err(de::Error::duplicate_field("data")),
-                (EnvelopeKey::Errors, unused) => {
+                (Some(0), None) => return Err(de::Error::duplicate_field("data")),
+                (Some(_), unused) => {
                     seed = unused;
                     let errors: Option<Vec<GraphQlError>> = map.next_value()?;
                     envelope.errors = errors.unwrap_or_default();
                 }
-                (EnvelopeKey::Other, unused) => {
+                (None, unused) => {
                     seed = unused;
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -363,126 +379,122 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for EnvelopeSeed<S> {
     }
 }
 
-enum EnvelopeKey {
-    Data,
-    Errors,
-    Other,
+/// The Pyxis page wrapper `{data, error, page, page_size, total}`, each item read with `S`.
+#[derive(Clone)]
+struct PageSeed<S>(S);
+
+struct PageAnswer<T> {
+    page: Page<T>,
+    error: Option<ResponseError>,
 }
 
-impl<'de> Deserialize<'de> for EnvelopeKey {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = EnvelopeKey;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: de::Error>(self, key: &str) -> Result<EnvelopeKey, E> {
-                Ok(match key {
-                    "data" => EnvelopeKey::Data,
-                    "errors" => EnvelopeKey::Errors,
-                    _ => EnvelopeKey::Other,
-                })
-            }
-        }
-        deserializer.deserialize_identifier(KeyVisitor)
-    }
-}
+const PAGE_FIELDS: &[&str] = &["data", "error", "page", "page_size", "total"];
 
-/// `null` or whatever the inner seed reads.
-struct NullOr<S>(S);
-
-impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for NullOr<S> {
-    type Value = Option<S::Value>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_option(self)
-    }
-}
-
-impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for NullOr<S> {
-    type Value = Option<S::Value>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("null or a value")
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        self.0.deserialize(deserializer).map(Some)
-    }
-}
-
-/// Reads `data` as an object and keeps only the value under one root field name.
-struct RootField<'a, T> {
-    name: &'a str,
-    item: PhantomData<fn() -> T>,
-}
-
-impl<T> Clone for RootField<'_, T> {
-    fn clone(&self) -> Self {
-        Self {
-            name: self.name,
-            item: PhantomData,
-        }
-    }
-}
-
-impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for RootField<'_, T> {
-    type Value = Option<T>;
+impl<'de, S: DeserializeSeed<'de> + Clone> DeserializeSeed<'de> for PageSeed<S> {
+    type Value = PageAnswer<S::Value>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_map(self)
     }
 }
 
-impl<'de, T: Deserialize<'de>> Visitor<'de> for RootField<'_, T> {
-    type Value = Option<T>;
+impl<'de, S: DeserializeSeed<'de> + Clone> Visitor<'de> for PageSeed<S> {
+    type Value = PageAnswer<S::Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a page of results")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut answer = PageAnswer {
+            page: Page::new(Vec::new(), None, None, None),
+            error: None,
+        };
+        let mut seen = Seen::default();
+        while let Some(key) = map.next_key_seed(KeyOf(PAGE_FIELDS))? {
+            let Some(index) = key else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            seen.first(index, PAGE_FIELDS)?;
+            match index {
+                0 => {
+                    let items = map.next_value_seed(NullOr(Items(self.0.clone())))?;
+                    answer.page.items = items.unwrap_or_default();
+                }
+                1 => answer.error = map.next_value()?,
+                2 => answer.page.page = map.next_value()?,
+                3 => answer.page.page_size = map.next_value()?,
+                _ => answer.page.total = map.next_value()?,
+            }
+        }
+        Ok(answer)
+    }
+}
+
+/// A list, each element read with `S`.
+struct Items<S>(S);
+
+impl<'de, S: DeserializeSeed<'de> + Clone> DeserializeSeed<'de> for Items<S> {
+    type Value = Vec<S::Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de, S: DeserializeSeed<'de> + Clone> Visitor<'de> for Items<S> {
+    type Value = Vec<S::Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(item) = seq.next_element_seed(self.0.clone())? {
+            items.push(item);
+        }
+        Ok(items)
+    }
+}
+
+/// Reads `data` as an object and keeps only the value under one root field name, read with the
+/// seed.
+#[derive(Clone)]
+struct RootField<'a, S> {
+    name: &'a str,
+    seed: S,
+}
+
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for RootField<'_, S> {
+    type Value = Option<S::Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for RootField<'_, S> {
+    type Value = Option<S::Value>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "an object with the field `{}`", self.name)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut seed = Some(self.seed);
         let mut found = None;
-        while let Some(is_root) = map.next_key_seed(KeyIs(self.name))? {
-            if is_root && found.is_none() {
-                found = Some(map.next_value::<T>()?);
-            } else {
-                map.next_value::<IgnoredAny>()?;
+        while let Some(key) = map.next_key_seed(KeyOf(&[self.name]))? {
+            match (key, seed.take()) {
+                (Some(_), Some(seed)) => found = Some(map.next_value_seed(seed)?),
+                (_, unused) => {
+                    seed = unused;
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
         }
         Ok(found)
-    }
-}
-
-/// Compares a map key with a name without allocating.
-struct KeyIs<'a>(&'a str);
-
-impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
-    type Value = bool;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
-        deserializer.deserialize_identifier(self)
-    }
-}
-
-impl Visitor<'_> for KeyIs<'_> {
-    type Value = bool;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a field name")
-    }
-
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
-        Ok(key == self.0)
     }
 }
 

@@ -1,20 +1,24 @@
-//! An operation is a value: query text, variables, and how to read its answer.
+//! An operation is a value: a query document, typed variables, and how to read its answer.
+//!
+//! One trait family, in the manner of a request and its response: [`Query`] is what every call
+//! sends (its document and its typed variables), [`Operation`] is a call answered by one
+//! response, and [`PaginatedOperation`] a call whose answer comes in pages that a crawl
+//! ([`Pages`](crate::Pages)) fetches, adding `page`, `page_size` and `sort_by` itself.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
-use http::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
-use http::{HeaderValue, Method, Request, Uri};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde::{Serialize, Serializer};
 
-use crate::config::Config;
 use crate::decode::{self, Page};
 use crate::error::Error;
+use crate::model::Sortable;
+use crate::options::PageSize;
 
 /// A GraphQL query document with its operation name and the root field its answer sits under.
 ///
-/// The ten built-in operations keep theirs in statics, built once.
+/// The built-in operations keep theirs in statics, written out at compile time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Document {
     text: Cow<'static, str>,
@@ -38,6 +42,19 @@ impl Document {
         }
     }
 
+    /// A document from static text, usable in a `static`.
+    pub const fn from_static(
+        text: &'static str,
+        operation_name: &'static str,
+        root_field: &'static str,
+    ) -> Self {
+        Self {
+            text: Cow::Borrowed(text),
+            operation_name: Cow::Borrowed(operation_name),
+            root_field: Cow::Borrowed(root_field),
+        }
+    }
+
     /// The query text.
     pub fn text(&self) -> &str {
         &self.text
@@ -54,151 +71,128 @@ impl Document {
     }
 }
 
-/// Turns documents and variables into HTTP requests for one endpoint.
+/// The direction of one sort key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SortOrder {
+    /// Smallest first (`ASC`).
+    Ascending,
+    /// Largest first (`DESC`).
+    Descending,
+}
+
+/// One key of a crawl's sort order, as the schema's `SortBy` input type: `{field, order}`.
 ///
 /// ```
-/// use pyxis_gql::{Config, Document, Endpoint};
-///
-/// let endpoint = Endpoint::new(&Config::builder().build().unwrap());
-/// let document = Document::new("query Q { ping }", "Q", "ping");
-/// let request = endpoint.request(&document, &serde_json::json!({})).unwrap();
-/// assert_eq!(request.method(), http::Method::POST);
-/// assert_eq!(request.headers()["content-type"], "application/json");
+/// use pyxis_gql::SortBy;
 /// assert_eq!(
-///     std::str::from_utf8(request.body()).unwrap(),
-///     r#"{"query":"query Q { ping }","variables":{},"operationName":"Q"}"#
+///     serde_json::to_string(&SortBy::ascending("_id")).unwrap(),
+///     r#"{"field":"_id","order":"ASC"}"#
 /// );
 /// ```
-#[derive(Clone, Debug)]
-pub struct Endpoint {
-    uri: Uri,
-    user_agent: HeaderValue,
-    api_key: Option<HeaderValue>,
-    max_body_bytes: usize,
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct SortBy {
+    field: Cow<'static, str>,
+    #[serde(serialize_with = "order_name")]
+    order: SortOrder,
 }
 
-impl Endpoint {
-    /// The endpoint a config describes.
-    pub fn new(config: &Config) -> Self {
-        // The config checked both header values and the URL when it was built.
-        let uri = config
-            .endpoint()
-            .as_str()
-            .parse()
-            .unwrap_or_else(|_| Uri::from_static("https://invalid.invalid/"));
-        let user_agent = HeaderValue::from_str(config.user_agent())
-            .unwrap_or_else(|_| HeaderValue::from_static("pyxis-gql"));
-        let api_key = config.api_key().and_then(|key| {
-            let mut value = HeaderValue::from_str(key.expose()).ok()?;
-            value.set_sensitive(true);
-            Some(value)
-        });
+impl SortBy {
+    /// `field` (a Pyxis field path), smallest first.
+    pub const fn ascending(field: &'static str) -> Self {
         Self {
-            uri,
-            user_agent,
-            api_key,
-            max_body_bytes: config.max_body_bytes(),
+            field: Cow::Borrowed(field),
+            order: SortOrder::Ascending,
         }
     }
 
-    /// The largest body the decoders accept.
-    pub fn max_body_bytes(&self) -> usize {
-        self.max_body_bytes
+    /// `field`, largest first.
+    pub const fn descending(field: &'static str) -> Self {
+        Self {
+            field: Cow::Borrowed(field),
+            order: SortOrder::Descending,
+        }
     }
 
-    /// A POST request carrying `{query, variables, operationName}` as JSON.
-    pub fn request<V: Serialize + ?Sized>(
-        &self,
-        document: &Document,
-        variables: &V,
-    ) -> Result<Request<Vec<u8>>, Error> {
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Body<'a, V: ?Sized> {
-            query: &'a str,
-            variables: &'a V,
-            #[serde(skip_serializing_if = "str::is_empty")]
-            operation_name: &'a str,
+    /// A key on a field named at run time.
+    pub fn new(field: impl Into<Cow<'static, str>>, order: SortOrder) -> Self {
+        Self {
+            field: field.into(),
+            order,
         }
-        let body = serde_json::to_vec(&Body {
-            query: document.text(),
-            variables,
-            operation_name: document.operation_name(),
-        })
-        .map_err(Error::Encode)?;
-        let mut request = Request::new(body);
-        *request.method_mut() = Method::POST;
-        *request.uri_mut() = self.uri.clone();
-        let headers = request.headers_mut();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        headers.insert(USER_AGENT, self.user_agent.clone());
-        if let Some(key) = &self.api_key {
-            headers.insert("x-api-key", key.clone());
-        }
-        Ok(request)
+    }
+
+    /// The field path.
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+
+    /// The direction.
+    pub fn order(&self) -> SortOrder {
+        self.order
     }
 }
 
-/// Which configured page size an operation uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum PageSize {
-    /// [`Config::page_size`] (200 by default).
-    Default,
-    /// [`Config::small_page_size`] (50 by default), for large items.
-    Small,
-    /// Exactly this many.
-    Fixed(u32),
+fn order_name<S: Serializer>(order: &SortOrder, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(match order {
+        SortOrder::Ascending => "ASC",
+        SortOrder::Descending => "DESC",
+    })
 }
 
-impl PageSize {
-    /// The number of items per page under `config`.
-    pub fn resolve(self, config: &Config) -> u32 {
-        match self {
-            Self::Default => config.page_size(),
-            Self::Small => config.small_page_size(),
-            Self::Fixed(size) => size.max(1),
-        }
-    }
+/// What every call sends: a document and its typed variables.
+pub trait Query {
+    /// The GraphQL variables, as a type that serializes to a JSON object.
+    type Variables: Serialize + Send;
+
+    /// The query document.
+    fn document(&self) -> &Document;
+
+    /// The variables; a crawl builds them once and adds `page`, `page_size` and `sort_by` to
+    /// each request.
+    fn variables(&self) -> Self::Variables;
 }
 
 /// A call answered by one response.
-pub trait Operation {
+pub trait Operation: Query {
     /// The typed answer.
     type Output;
 
-    /// The query document.
-    fn document(&self) -> &Document;
-
-    /// The GraphQL variables.
-    fn variables(&self) -> Map<String, Value>;
-
     /// Reads the answer out of a response.
-    fn decode(
-        &self,
-        response: &http::Response<Vec<u8>>,
-        max_body_bytes: usize,
-    ) -> Result<Self::Output, Error>;
+    ///
+    /// # Errors
+    ///
+    /// Every failure the response carries, as an [`Error`].
+    fn decode<B: AsRef<[u8]>>(&self, response: &http::Response<B>) -> Result<Self::Output, Error>;
 }
 
-/// A call whose answer is a list served in pages (`page`, `page_size`, `total`).
+/// A call whose answer is a list served in pages (`page`, `page_size`, and usually `total`).
 ///
-/// Its document must declare `$page: Int` and `$page_size: Int` and select `page page_size
-/// total` and `data` under its root field; [`Pages`](crate::Pages) supplies both variables.
-pub trait PaginatedOperation {
+/// Its document must declare `$page: Int` and `$page_size: Int` (and `$sort_by: [SortBy]` when
+/// [`sort_by`](Self::sort_by) is not empty) and select `data` under its root field;
+/// [`Pages`](crate::Pages) supplies those variables.
+pub trait PaginatedOperation: Query {
     /// One element of the list.
-    type Item: DeserializeOwned;
-
-    /// The query document.
-    fn document(&self) -> &Document;
-
-    /// The GraphQL variables except `page` and `page_size`.
-    fn variables(&self) -> Map<String, Value>;
+    type Item: DeserializeOwned + Sortable;
 
     /// Which page size to use.
     fn page_size(&self) -> PageSize {
-        PageSize::Default
+        PageSize::DEFAULT
+    }
+
+    /// The crawl's sort order, sent as `sort_by`. With one, [`Pages`](crate::Pages) checks that
+    /// pages follow each other in that order (through [`Sortable`]), which catches a page the
+    /// server repeated under another page's number; the last key must then be unique (the
+    /// built-in crawls end with `_id`). Empty by default: no `sort_by`, no check.
+    fn sort_by(&self) -> &[SortBy] {
+        &[]
+    }
+
+    /// Whether the document selects `total`. With it, the first page tells how many pages
+    /// follow and they are all asked for at once; without it, a crawl asks for pages ahead of
+    /// the answers (up to its page concurrency) and stops at the first short page. Must agree
+    /// with the document.
+    fn selects_total(&self) -> bool {
+        true
     }
 
     /// Whether the answer is known to be empty without asking (e.g. an empty list of names),
@@ -207,53 +201,54 @@ pub trait PaginatedOperation {
         false
     }
 
-    /// The item's key in the crawl's sort order, when the operation sorts by a field it also
-    /// selects (the built-in crawls sort by `_id`). With keys, [`Pages`](crate::Pages) checks
-    /// that pages follow each other in order, which catches a page the server repeated under
-    /// another page's number. The default has no keys and skips that check.
-    fn sort_key<'a>(&self, item: &'a Self::Item) -> Option<&'a str> {
-        let _ = item;
-        None
-    }
-
     /// Reads one page; the default decodes the standard paginated response.
-    fn decode_page(
+    ///
+    /// # Errors
+    ///
+    /// Every failure the response carries, as an [`Error`].
+    fn decode_page<B: AsRef<[u8]>>(
         &self,
-        response: &http::Response<Vec<u8>>,
-        max_body_bytes: usize,
+        response: &http::Response<B>,
     ) -> Result<Page<Self::Item>, Error> {
-        decode::page(response, self.document().root_field(), max_body_bytes)
+        decode::page(response, self.document().root_field())
     }
 }
 
-impl<O: PaginatedOperation + ?Sized> PaginatedOperation for std::sync::Arc<O> {
-    type Item = O::Item;
+impl<Q: Query + ?Sized> Query for Arc<Q> {
+    type Variables = Q::Variables;
 
     fn document(&self) -> &Document {
         (**self).document()
     }
 
-    fn variables(&self) -> Map<String, Value> {
+    fn variables(&self) -> Self::Variables {
         (**self).variables()
     }
+}
+
+impl<O: PaginatedOperation + ?Sized> PaginatedOperation for Arc<O> {
+    type Item = O::Item;
 
     fn page_size(&self) -> PageSize {
         (**self).page_size()
+    }
+
+    fn sort_by(&self) -> &[SortBy] {
+        (**self).sort_by()
+    }
+
+    fn selects_total(&self) -> bool {
+        (**self).selects_total()
     }
 
     fn matches_nothing(&self) -> bool {
         (**self).matches_nothing()
     }
 
-    fn sort_key<'a>(&self, item: &'a Self::Item) -> Option<&'a str> {
-        (**self).sort_key(item)
-    }
-
-    fn decode_page(
+    fn decode_page<B: AsRef<[u8]>>(
         &self,
-        response: &http::Response<Vec<u8>>,
-        max_body_bytes: usize,
+        response: &http::Response<B>,
     ) -> Result<Page<Self::Item>, Error> {
-        (**self).decode_page(response, max_body_bytes)
+        (**self).decode_page(response)
     }
 }

@@ -3,17 +3,22 @@
 //!
 //! It knows the end rules Pyxis clients use: an empty page ends the list, so does a page shorter
 //! than the page size, and so does reaching `total`. Once the first page has told the total, every
-//! remaining page can be requested at once, so that a client fetches them concurrently.
+//! remaining page can be requested at once, so that a client fetches them concurrently. An
+//! operation that leaves `total` out is crawled ahead of its answers instead: up to
+//! `page_concurrency` pages are asked for before the first short page says where the list ends.
 
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
+use bytes::Bytes;
 use serde::Serialize;
-use serde_json::{Map, Value};
 
-use crate::config::Config;
 use crate::decode::Page;
-use crate::error::Error;
-use crate::operation::{Endpoint, PaginatedOperation};
+use crate::endpoint::Endpoint;
+use crate::error::{Error, PaginationError};
+use crate::model::Sortable;
+use crate::operation::{PaginatedOperation, SortBy, SortOrder};
+use crate::options::ClientOptions;
 
 /// A request for one page.
 #[derive(Debug)]
@@ -22,22 +27,22 @@ pub struct PageRequest {
     /// The 0-based page number; pass it back to [`Pages::feed`] with the response.
     pub page: u32,
     /// The HTTP request to send.
-    pub request: http::Request<Vec<u8>>,
+    pub request: http::Request<Bytes>,
 }
 
 /// The pagination state of one crawl of `O`.
 ///
 /// ```
-/// use pyxis_gql::{Config, Endpoint, Pages, ops::FindRepositories};
+/// use pyxis_gql::{ClientOptions, Endpoint, Pages, ops::FindRepositories};
 ///
-/// let config = Config::builder().page_size(2).build().unwrap();
-/// let mut pages = Pages::new(FindRepositories::new(), &Endpoint::new(&config), &config);
+/// let options = ClientOptions::builder().page_size(2).build().unwrap();
+/// let mut pages = Pages::new(FindRepositories::new(), &Endpoint::default(), &options);
 /// let first = pages.next_request().unwrap().unwrap();
 /// assert_eq!(first.page, 0);
 /// assert!(pages.next_request().is_none(), "the total is not known yet");
 ///
 /// let body = br#"{"data":{"find_repositories":{"data":[{},{}],"page":0,"page_size":2,"total":5}}}"#;
-/// pages.feed(0, &http::Response::new(body.to_vec())).unwrap();
+/// pages.feed(0, &http::Response::new(&body[..])).unwrap();
 /// let rest: Vec<u32> = pages.remaining_requests().unwrap().iter().map(|r| r.page).collect();
 /// assert_eq!(rest, [1, 2]);
 /// assert_eq!(pages.pop_items().unwrap().len(), 2);
@@ -48,11 +53,14 @@ pub struct PageRequest {
 pub struct Pages<O: PaginatedOperation> {
     operation: O,
     endpoint: Endpoint,
-    /// The operation's variables, built once per crawl; each request adds its page.
-    variables: Map<String, Value>,
+    /// The operation's variables, built once per crawl; each request adds its page and sort.
+    variables: O::Variables,
     page_size: u32,
     /// Pages handed out so far: always `0..issued`.
     issued: u32,
+    /// Pages that may be in flight before the end of the list is known: 1 when the first page
+    /// tells the total, the page concurrency when no page will.
+    ahead: u32,
     /// Pages fed back so far.
     received: BTreeSet<u32>,
     /// The last page of the list, once an end rule has fired or the total is known.
@@ -62,30 +70,34 @@ pub struct Pages<O: PaginatedOperation> {
     items_received: u64,
     ready: BTreeMap<u32, Vec<O::Item>>,
     /// The first and last sort key of each page that arrived with keys.
-    key_bounds: BTreeMap<u32, (String, String)>,
+    key_bounds: BTreeMap<u32, (Vec<String>, Vec<String>)>,
     next_out: u32,
 }
 
 impl<O: PaginatedOperation> Pages<O> {
-    /// A crawl of `operation` against `endpoint`, with the page size `config` gives it.
-    pub fn new(operation: O, endpoint: &Endpoint, config: &Config) -> Self {
-        let page_size = operation.page_size().resolve(config);
+    /// A crawl of `operation` against `endpoint`, with the page size and item cap `options`
+    /// give it.
+    pub fn new(operation: O, endpoint: &Endpoint, options: &ClientOptions) -> Self {
+        let page_size = operation.page_size().resolve(options);
         let nothing = operation.matches_nothing();
-        let mut variables = operation.variables();
-        // The crawl owns these two.
-        variables.remove("page");
-        variables.remove("page_size");
+        let ahead = if operation.selects_total() {
+            1
+        } else {
+            u32::try_from(options.page_concurrency()).unwrap_or(u32::MAX)
+        };
+        let variables = operation.variables();
         Self {
             operation,
             endpoint: endpoint.clone(),
             variables,
             page_size,
             issued: 0,
+            ahead,
             received: BTreeSet::new(),
             // An operation that matches nothing is finished before it starts.
             last_page: None,
             total: nothing.then_some(0),
-            max_items: config.max_items(),
+            max_items: options.max_items(),
             items_received: 0,
             ready: BTreeMap::new(),
             key_bounds: BTreeMap::new(),
@@ -135,13 +147,18 @@ impl<O: PaginatedOperation> Pages<O> {
     }
 
     /// The next request that may be sent now, or `None` when the crawl must first hear back
-    /// (the total is unknown and a page is in flight) or needs no more pages.
+    /// (the end of the list is unknown and enough pages are in flight) or needs no more pages.
+    /// Every request it hands out up to the last page must be sent and its answer fed back, or
+    /// the crawl never ends; requests past the last page, sent ahead before the end was known,
+    /// may be dropped once [`is_done`](Self::is_done).
+    #[must_use = "a request handed out and dropped stalls the crawl"]
     pub fn next_request(&mut self) -> Option<Result<PageRequest, Error>> {
         let page = self.issued;
         let may_issue = match (self.last_page, self.total) {
             (Some(last), _) => page <= last,
-            // Without a total, pages go one at a time: each answer decides whether one follows.
-            (None, None) => self.received.len() as u32 == self.issued,
+            // Until the end is known, at most `ahead` pages wait for their answers: one when
+            // the first answer will tell the total, more when no answer will.
+            (None, None) => self.issued - (self.received.len() as u32) < self.ahead,
             (None, Some(_)) => true,
         };
         if !may_issue {
@@ -165,14 +182,17 @@ impl<O: PaginatedOperation> Pages<O> {
 
     fn request(&self, page: u32) -> Result<PageRequest, Error> {
         #[derive(Serialize)]
-        struct PageVariables<'a> {
+        struct PageVariables<'a, V> {
             #[serde(flatten)]
-            common: &'a Map<String, Value>,
+            common: &'a V,
+            #[serde(skip_serializing_if = "<[SortBy]>::is_empty")]
+            sort_by: &'a [SortBy],
             page: u32,
             page_size: u32,
         }
         let variables = PageVariables {
             common: &self.variables,
+            sort_by: self.operation.sort_by(),
             page,
             page_size: self.page_size,
         };
@@ -184,62 +204,73 @@ impl<O: PaginatedOperation> Pages<O> {
 
     /// Takes the response to the request for `page`. Responses may come in any order.
     ///
-    /// Fails with the page's own error, or with [`Error::Pagination`] when the page contradicts
-    /// the others (a different total, a page answered twice, a short page in the middle), since
-    /// going on could silently drop or repeat items.
-    pub fn feed(&mut self, page: u32, response: &http::Response<Vec<u8>>) -> Result<(), Error> {
-        if page >= self.issued {
-            return Err(Error::Pagination(format!(
-                "page {page} was never requested"
-            )));
-        }
-        if self.received.contains(&page) {
-            return Err(Error::Pagination(format!("page {page} was answered twice")));
-        }
-        let answer = self
-            .operation
-            .decode_page(response, self.endpoint.max_body_bytes())?;
+    /// # Errors
+    ///
+    /// The page's own error, or [`Error::Pagination`] when the page contradicts the others (a
+    /// different total, a page answered twice, a short page in the middle), since going on could
+    /// silently drop or repeat items.
+    pub fn feed<B: AsRef<[u8]>>(
+        &mut self,
+        page: u32,
+        response: &http::Response<B>,
+    ) -> Result<(), Error> {
+        self.check_expected(page)?;
+        let answer = self.operation.decode_page(response)?;
         self.feed_decoded(page, answer)
     }
 
-    /// Takes page `page` already decoded (by [`PaginatedOperation::decode_page`]), for callers
-    /// that decode where they receive, e.g. inside a retry loop.
-    pub fn feed_decoded(&mut self, page: u32, answer: Page<O::Item>) -> Result<(), Error> {
+    fn check_expected(&self, page: u32) -> Result<(), PaginationError> {
         if page >= self.issued {
-            return Err(Error::Pagination(format!(
-                "page {page} was never requested"
-            )));
+            return Err(PaginationError::NeverRequested { page });
         }
         if self.received.contains(&page) {
-            return Err(Error::Pagination(format!("page {page} was answered twice")));
+            return Err(PaginationError::AnsweredTwice { page });
         }
+        Ok(())
+    }
+
+    /// Takes page `page` already decoded (by [`PaginatedOperation::decode_page`], or by the
+    /// caller's own decoder into a [`Page::new`]), for callers that decode where they receive,
+    /// e.g. inside a retry loop.
+    ///
+    /// # Errors
+    ///
+    /// As [`feed`](Self::feed), for the checks across pages.
+    pub fn feed_decoded(&mut self, page: u32, answer: Page<O::Item>) -> Result<(), Error> {
+        self.check_expected(page)?;
         if let Some(served) = answer.page
             && served != page
         {
-            return Err(Error::Pagination(format!(
-                "asked for page {page}, got page {served}"
-            )));
+            return Err(PaginationError::WrongPage {
+                asked: page,
+                served,
+            }
+            .into());
         }
         let count = answer.items.len() as u64;
         let size = u64::from(self.page_size);
         if count > size {
-            return Err(Error::Pagination(format!(
-                "page {page} holds {count} items, more than the page size {size}"
-            )));
+            return Err(PaginationError::OverfullPage {
+                page,
+                count,
+                page_size: self.page_size,
+            }
+            .into());
         }
         match (self.total, answer.total) {
-            (Some(known), Some(now)) if known != now => {
-                return Err(Error::Pagination(format!(
-                    "the total changed from {known} to {now} at page {page}: the data changed during the crawl"
-                )));
+            (Some(before), Some(now)) if before != now => {
+                return Err(PaginationError::TotalChanged { page, before, now }.into());
             }
             (None, Some(now)) => {
                 // A total first told after some pages must still cover what they held.
                 let held = self.items_received + count;
                 if now < held {
-                    return Err(Error::Pagination(format!(
-                        "page {page} reports a total of {now}, but the pages so far held {held} items"
-                    )));
+                    return Err(PaginationError::LateTotalTooSmall {
+                        page,
+                        total: now,
+                        held,
+                    }
+                    .into());
                 }
                 self.total = Some(now);
                 let last = u32::try_from(now.div_ceil(size).saturating_sub(1)).unwrap_or(u32::MAX);
@@ -258,9 +289,13 @@ impl<O: PaginatedOperation> Pages<O> {
             let before = u64::from(page) * size;
             let expected = total.saturating_sub(before).min(size);
             if count != expected {
-                return Err(Error::Pagination(format!(
-                    "page {page} holds {count} items where the total {total} means {expected}"
-                )));
+                return Err(PaginationError::CountDisagreesWithTotal {
+                    page,
+                    count,
+                    total,
+                    expected,
+                }
+                .into());
             }
         }
         if count == 0 {
@@ -269,13 +304,19 @@ impl<O: PaginatedOperation> Pages<O> {
         } else if count < size {
             self.end_at(page);
         }
-        if let Some(last) = self.last_page
-            && page > last
-            && count > 0
-        {
-            return Err(Error::Pagination(format!(
-                "page {page} has items after the list ended at page {last}"
-            )));
+        if let Some(last) = self.last_page {
+            if page > last && count > 0 {
+                return Err(PaginationError::ItemsAfterEnd { page, last }.into());
+            }
+            // A page fetched ahead may have arrived before the page that ends the list: a gap
+            // in the middle must fail, never pass as a shorter list.
+            if let Some((&later, _)) = self
+                .ready
+                .range(last.saturating_add(1)..)
+                .find(|(_, items)| !items.is_empty())
+            {
+                return Err(PaginationError::ItemsAfterEnd { page: later, last }.into());
+            }
         }
         self.check_order(page, &answer.items)?;
         self.received.insert(page);
@@ -284,34 +325,43 @@ impl<O: PaginatedOperation> Pages<O> {
         Ok(())
     }
 
-    /// With sort keys, a page's items must be in order and lie strictly between its neighbours':
-    /// a page repeated under another page's number fails here instead of passing as data.
-    fn check_order(&mut self, page: u32, items: &[O::Item]) -> Result<(), Error> {
-        let keys: Option<Vec<&str>> = items
+    /// With a sort order, a page's items must follow it and lie strictly between its
+    /// neighbours': a page repeated under another page's number fails here instead of passing as
+    /// data. A page with an item that lacks a sort field is not checked.
+    fn check_order(&mut self, page: u32, items: &[O::Item]) -> Result<(), PaginationError> {
+        let order = self.operation.sort_by();
+        if order.is_empty() {
+            return Ok(());
+        }
+        let keys: Option<Vec<Vec<&str>>> = items
             .iter()
-            .map(|item| self.operation.sort_key(item))
+            .map(|item| {
+                order
+                    .iter()
+                    .map(|key| item.sort_field(key.field()))
+                    .collect()
+            })
             .collect();
         let Some(keys) = keys.filter(|keys| !keys.is_empty()) else {
             return Ok(());
         };
-        if keys.windows(2).any(|pair| pair[0] >= pair[1]) {
-            return Err(Error::Pagination(format!(
-                "page {page} is not in sort order"
-            )));
+        if keys
+            .windows(2)
+            .any(|pair| compare(order, &pair[0], &pair[1]) != Ordering::Less)
+        {
+            return Err(PaginationError::OutOfOrder { page });
         }
-        let (first, last) = (keys[0], keys[keys.len() - 1]);
+        let (first, last) = (&keys[0], &keys[keys.len() - 1]);
         let before = page.checked_sub(1).and_then(|p| self.key_bounds.get(&p));
-        let after = self.key_bounds.get(&(page + 1));
-        let overlaps_before = before.is_some_and(|(_, end)| end.as_str() >= first);
-        let overlaps_after = after.is_some_and(|(start, _)| start.as_str() <= last);
+        let after = page.checked_add(1).and_then(|p| self.key_bounds.get(&p));
+        let overlaps_before = before.is_some_and(|(_, end)| compare(order, end, first).is_ge());
+        let overlaps_after = after.is_some_and(|(start, _)| compare(order, last, start).is_ge());
         if overlaps_before || overlaps_after {
             let other = if overlaps_before { page - 1 } else { page + 1 };
-            return Err(Error::Pagination(format!(
-                "page {page} overlaps page {other}: the server repeated items or they moved during the crawl"
-            )));
+            return Err(PaginationError::Overlap { page, other });
         }
-        self.key_bounds
-            .insert(page, (first.to_owned(), last.to_owned()));
+        let owned = |key: &Vec<&str>| key.iter().map(|part| (*part).to_owned()).collect();
+        self.key_bounds.insert(page, (owned(first), owned(last)));
         Ok(())
     }
 
@@ -320,6 +370,7 @@ impl<O: PaginatedOperation> Pages<O> {
     }
 
     /// The items of the next page in order, once it has arrived.
+    #[must_use = "items popped and dropped are lost to the caller"]
     pub fn pop_items(&mut self) -> Option<Vec<O::Item>> {
         let items = self.ready.remove(&self.next_out)?;
         self.next_out += 1;
@@ -335,6 +386,21 @@ impl<O: PaginatedOperation> Pages<O> {
             None => false,
         }
     }
+}
+
+/// How two sort keys compare under `order`: field by field, each in its direction.
+fn compare<A: AsRef<str>, B: AsRef<str>>(order: &[SortBy], a: &[A], b: &[B]) -> Ordering {
+    for ((key, a), b) in order.iter().zip(a).zip(b) {
+        let by_field = a.as_ref().cmp(b.as_ref());
+        let by_field = match key.order() {
+            SortOrder::Ascending => by_field,
+            SortOrder::Descending => by_field.reverse(),
+        };
+        if by_field.is_ne() {
+            return by_field;
+        }
+    }
+    Ordering::Equal
 }
 
 #[cfg(test)]

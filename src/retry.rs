@@ -2,16 +2,49 @@
 
 use std::time::Duration;
 
-use crate::error::Error;
+use crate::error::{Error, RetryClass};
 
-/// Exponential backoff with a cap and optional seeded jitter.
+/// A doubling wait with a cap: the first retry waits `initial`, each later one twice the one
+/// before, never more than `max`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Backoff {
+    initial: Duration,
+    max: Duration,
+}
+
+impl Backoff {
+    /// Waits of `initial`, doubling up to `max`.
+    pub const fn new(initial: Duration, max: Duration) -> Self {
+        Self { initial, max }
+    }
+
+    /// The wait before the second attempt.
+    pub fn initial(&self) -> Duration {
+        self.initial
+    }
+
+    /// The longest wait.
+    pub fn max(&self) -> Duration {
+        self.max
+    }
+
+    /// The wait after `attempt` (1-based) failed, before jitter.
+    fn after(&self, attempt: u32) -> Duration {
+        let doublings = attempt.saturating_sub(1).min(31);
+        self.initial.saturating_mul(1u32 << doublings).min(self.max)
+    }
+}
+
+/// Exponential backoff with a cap and optional seeded jitter, with a backoff per
+/// [`RetryClass`]: failures on the way wait 200 ms, 400 ms, ... up to 10 s; the Pyxis database
+/// timeout, a sign of an overloaded database, waits 30 s, then 60 s.
 ///
 /// Pure: it reads no clock and draws no randomness of its own, so the same policy, attempt,
 /// error and salt always give the same answer.
 ///
 /// ```
 /// use std::time::Duration;
-/// use pyxis_gql::{RetryDecision, RetryPolicy};
+/// use pyxis_gql::{PyxisError, RetryDecision, RetryPolicy};
 ///
 /// let policy = RetryPolicy::default();
 /// let busy = pyxis_gql::Error::Http {
@@ -23,12 +56,19 @@ use crate::error::Error;
 /// assert_eq!(policy.decide(1, &busy, 0), RetryDecision::RetryAfter(Duration::from_millis(200)));
 /// assert_eq!(policy.decide(2, &busy, 0), RetryDecision::RetryAfter(Duration::from_millis(400)));
 /// assert_eq!(policy.decide(3, &busy, 0), RetryDecision::GiveUp); // 3 attempts made
+///
+/// let database = pyxis_gql::Error::Pyxis(PyxisError::new(
+///     Some(500),
+///     "Pyxis API was unable to fetch data from MongoDB in time",
+/// ));
+/// assert_eq!(policy.decide(1, &database, 0), RetryDecision::RetryAfter(Duration::from_secs(30)));
+/// assert_eq!(policy.decide(2, &database, 0), RetryDecision::RetryAfter(Duration::from_secs(60)));
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetryPolicy {
     max_attempts: u32,
-    initial_backoff: Duration,
-    max_backoff: Duration,
+    transient: Backoff,
+    database_timeout: Backoff,
     max_retry_after: Duration,
     jitter_seed: Option<u64>,
 }
@@ -37,8 +77,8 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
             max_attempts: 3,
-            initial_backoff: Duration::from_millis(200),
-            max_backoff: Duration::from_secs(10),
+            transient: Backoff::new(Duration::from_millis(200), Duration::from_secs(10)),
+            database_timeout: Backoff::new(Duration::from_secs(30), Duration::from_secs(60)),
             max_retry_after: Duration::from_secs(60),
             jitter_seed: None,
         }
@@ -67,16 +107,31 @@ impl RetryPolicy {
         self
     }
 
-    /// The wait before the second attempt; it doubles for each later one.
+    /// The wait before the second attempt after a [`RetryClass::Transient`] failure; it doubles
+    /// for each later one.
     pub fn initial_backoff(mut self, backoff: Duration) -> Self {
-        self.initial_backoff = backoff;
+        self.transient.initial = backoff;
         self
     }
 
-    /// The longest computed wait.
+    /// The longest computed wait after a [`RetryClass::Transient`] failure.
     pub fn max_backoff(mut self, backoff: Duration) -> Self {
-        self.max_backoff = backoff;
+        self.transient.max = backoff;
         self
+    }
+
+    /// The backoff after a [`RetryClass::DatabaseTimeout`] (30 s doubling to 60 s by default).
+    pub fn database_timeout_backoff(mut self, backoff: Backoff) -> Self {
+        self.database_timeout = backoff;
+        self
+    }
+
+    /// The backoff this policy uses for `class`.
+    pub fn backoff(&self, class: RetryClass) -> Backoff {
+        match class {
+            RetryClass::DatabaseTimeout => self.database_timeout,
+            RetryClass::Transient => self.transient,
+        }
     }
 
     /// The longest server-requested `Retry-After` honoured; a longer one gives up at once.
@@ -100,7 +155,10 @@ impl RetryPolicy {
     /// Decides after `attempt` (1-based) failed with `error`. `salt` varies the jitter between
     /// requests (any number, e.g. a request counter); it is ignored without jitter.
     pub fn decide(&self, attempt: u32, error: &Error, salt: u64) -> RetryDecision {
-        if attempt >= self.max_attempts || !error.is_transient() {
+        let Some(class) = error.retry_class() else {
+            return RetryDecision::GiveUp;
+        };
+        if attempt >= self.max_attempts {
             return RetryDecision::GiveUp;
         }
         if let Some(asked) = error.retry_after() {
@@ -110,11 +168,7 @@ impl RetryPolicy {
                 RetryDecision::GiveUp
             };
         }
-        let doublings = attempt.saturating_sub(1).min(31);
-        let backoff = self
-            .initial_backoff
-            .saturating_mul(1u32 << doublings)
-            .min(self.max_backoff);
+        let backoff = self.backoff(class).after(attempt);
         RetryDecision::RetryAfter(match self.jitter_seed {
             None => backoff,
             Some(seed) => {
@@ -180,8 +234,13 @@ mod tests {
     #[test]
     fn non_transient_errors_are_never_retried() {
         let policy = RetryPolicy::default().max_attempts(5);
-        assert_eq!(policy.decide(1, &http(400, None), 0), RetryDecision::GiveUp);
-        assert_eq!(policy.decide(1, &http(500, None), 0), RetryDecision::GiveUp);
+        for status in [400, 401, 403, 404, 422, 501] {
+            assert_eq!(
+                policy.decide(1, &http(status, None), 0),
+                RetryDecision::GiveUp,
+                "{status}"
+            );
+        }
         let not_found = Error::Pyxis(PyxisError {
             status: Some(404),
             detail: "Not found".into(),
@@ -204,6 +263,47 @@ mod tests {
     }
 
     #[test]
+    fn each_class_waits_its_own_backoff() {
+        let policy = RetryPolicy::default().max_attempts(4);
+        let waits = |error: &Error| -> Vec<RetryDecision> {
+            (1..=4)
+                .map(|attempt| policy.decide(attempt, error, 0))
+                .collect()
+        };
+        let ms = |m| RetryDecision::RetryAfter(Duration::from_millis(m));
+        for status in [408, 429, 500, 502, 503, 504] {
+            assert_eq!(
+                waits(&http(status, None)),
+                [ms(200), ms(400), ms(800), RetryDecision::GiveUp],
+                "{status}"
+            );
+        }
+        let database = Error::Pyxis(PyxisError {
+            status: Some(500),
+            detail: "Pyxis API was unable to fetch data from MongoDB in time".into(),
+            trace_id: None,
+        });
+        assert_eq!(
+            waits(&database),
+            [ms(30_000), ms(60_000), ms(60_000), RetryDecision::GiveUp]
+        );
+        let shorter = policy
+            .clone()
+            .database_timeout_backoff(Backoff::new(Duration::from_secs(5), Duration::from_secs(7)));
+        assert_eq!(
+            (1..=3)
+                .map(|a| shorter.decide(a, &database, 0))
+                .collect::<Vec<_>>(),
+            [ms(5_000), ms(7_000), ms(7_000)]
+        );
+        assert_eq!(
+            shorter.backoff(RetryClass::Transient),
+            policy.backoff(RetryClass::Transient),
+            "one class's backoff leaves the other's alone"
+        );
+    }
+
+    #[test]
     fn retry_after_is_honoured_up_to_its_limit() {
         let policy = RetryPolicy::default().max_retry_after(Duration::from_secs(5));
         assert_eq!(
@@ -214,6 +314,13 @@ mod tests {
             policy.decide(1, &http(503, Some(30)), 0),
             RetryDecision::GiveUp
         );
+    }
+
+    #[test]
+    fn the_jitter_generator_is_splitmix64() {
+        // The reference generator's first two outputs from state 0.
+        assert_eq!(splitmix64(0), 0xE220_A839_7B1D_CDAF);
+        assert_eq!(splitmix64(0x9E37_79B9_7F4A_7C15), 0x6E78_9E6A_A1B9_65F4);
     }
 
     #[test]

@@ -76,3 +76,23 @@ impl fmt::Debug for Identity {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_kept_whole_and_never_shown() {
+        let key = ApiKey::new("k-123");
+        assert_eq!(key.expose(), "k-123");
+        assert!(!format!("{key:?}").contains("k-123"));
+        let identity = Identity::from_pem(b"CHAIN".to_vec(), b"SECRET KEY".to_vec());
+        assert_eq!(identity.certificate_chain_pem(), b"CHAIN");
+        assert_eq!(identity.private_key_pem(), b"SECRET KEY");
+        let shown = format!("{identity:?}");
+        assert!(
+            shown.contains("5 bytes") && !shown.contains("SECRET"),
+            "{shown}"
+        );
+    }
+}

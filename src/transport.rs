@@ -1,13 +1,16 @@
 //! The one seam between the pure core and a runtime: send a request, sleep.
 
+mod options;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use bytes::Bytes;
 use http::{Request, Response};
 
-/// A boxed error from an HTTP client, kept as the source of a [`TransportError`].
-pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+pub use crate::error::{BoxError, TransportError};
+pub use options::{DEFAULT_MAX_BODY_BYTES, TransportOptions, TransportOptionsBuilder};
 
 /// Sends HTTP requests and waits, on some async runtime.
 ///
@@ -15,13 +18,17 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// `pyxis-gql-async-std`); anything else that can move bytes works too, which is how the tests
 /// replay canned responses. The trait is object safe, so `Arc<dyn Transport>` is a transport.
 ///
-/// A transport must enforce its body-size cap while reading (answering
-/// [`TransportError::BodyTooLarge`]) and report a connection that closed before the whole
-/// response arrived as [`TransportError::ConnectionClosed`], so that the client can retry it.
+/// Bodies are [`Bytes`], so that a transport hands over what it read without a copy and a
+/// request sent again (a retry) is not copied either.
+///
+/// A transport owns its connect timeout and its body-size cap: it enforces the cap while reading
+/// (answering [`TransportError::BodyTooLarge`]) and reports a connection that closed before the
+/// whole response arrived as [`TransportError::ConnectionClosed`], so that the client can retry
+/// it. The time allowed for a whole attempt is the [`Client`](crate::Client)'s to enforce.
 #[async_trait]
 pub trait Transport: Send + Sync {
     /// Sends one request and reads the whole response body.
-    async fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError>;
+    async fn send(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError>;
 
     /// Waits for `duration` with the runtime's timer: the one runtime service the client needs
     /// (for backoff and for racing timeouts).
@@ -30,7 +37,7 @@ pub trait Transport: Send + Sync {
 
 #[async_trait]
 impl<T: Transport + ?Sized> Transport for Arc<T> {
-    async fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
+    async fn send(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
         (**self).send(request).await
     }
 
@@ -41,52 +48,11 @@ impl<T: Transport + ?Sized> Transport for Arc<T> {
 
 #[async_trait]
 impl<T: Transport + ?Sized> Transport for Box<T> {
-    async fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
+    async fn send(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
         (**self).send(request).await
     }
 
     async fn sleep(&self, duration: Duration) {
         (**self).sleep(duration).await
-    }
-}
-
-/// Why a transport could not deliver a response.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum TransportError {
-    /// The connection could not be opened (refused, unreachable, DNS).
-    #[error("could not connect")]
-    Connect(#[source] BoxError),
-    /// The TLS handshake failed (untrusted server, client certificate refused, bad key).
-    #[error("TLS failure")]
-    Tls(#[source] BoxError),
-    /// No response within the transport's own timeout.
-    #[error("timed out after {0:?}")]
-    Timeout(Duration),
-    /// The response body is bigger than the configured cap; reading stopped at the cap.
-    #[error("response body larger than the {limit}-byte limit")]
-    BodyTooLarge {
-        /// The cap in bytes.
-        limit: usize,
-    },
-    /// The connection was reset or closed before a whole response arrived (including a stale
-    /// keep-alive connection the server had already dropped).
-    #[error("connection closed before the whole response arrived")]
-    ConnectionClosed(#[source] BoxError),
-    /// The transport's configuration is unusable (bad PEM, bad URL for this client).
-    #[error("transport configuration rejected")]
-    Config(#[source] BoxError),
-    /// Anything else the HTTP client reported.
-    #[error("HTTP client error")]
-    Other(#[source] BoxError),
-}
-
-impl TransportError {
-    /// Whether sending the same (read-only) request again may succeed.
-    pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            Self::Connect(_) | Self::Timeout(_) | Self::ConnectionClosed(_)
-        )
     }
 }

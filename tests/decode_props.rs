@@ -8,8 +8,6 @@ use pyxis_gql::ops::{
 use pyxis_gql::{Error, Operation, PaginatedOperation, RegistryPath, decode};
 use serde_json::{Value, json};
 
-const LIMIT: usize = 1 << 20;
-
 fn response(body: Vec<u8>) -> http::Response<Vec<u8>> {
     http::Response::new(body)
 }
@@ -19,17 +17,18 @@ fn decode_everything(body: &[u8]) -> Vec<Result<(), Error>> {
     let response = response(body.to_vec());
     let rpms = FindImagesByInstalledRpms::new(["openssl"]);
     vec![
-        decode::page::<ContainerRepository>(&response, "find_repositories", LIMIT).map(drop),
-        decode::page::<ContainerImage>(&response, "find_images", LIMIT).map(drop),
-        decode::object::<ContainerRepository>(&response, "get_repository_by_registry_path", LIMIT)
+        decode::page::<ContainerRepository, _>(&response, "find_repositories").map(drop),
+        decode::page::<ContainerImage, _>(&response, "find_images").map(drop),
+        decode::object::<ContainerRepository, _>(&response, "get_repository_by_registry_path")
             .map(drop),
-        decode::whole_data::<Value>(&response, LIMIT).map(drop),
-        rpms.decode_page(&response, LIMIT).map(drop),
+        decode::whole_data::<Value, _>(&response).map(drop),
+        rpms.decode_page(&response).map(drop),
         GetRepositoryByRegistryPath::new(RegistryPath::new("r", "p"))
-            .decode(&response, LIMIT)
+            .decode(&response)
             .map(drop),
         FindLatestImagesByNameVersion::new("n", "v")
-            .decode(&response, LIMIT)
+            .candidates()
+            .decode_page(&response)
             .map(drop),
     ]
 }

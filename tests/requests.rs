@@ -4,7 +4,7 @@ mod common;
 
 use common::{HOSTILE, all_requests};
 use pyxis_gql::ops::{FindImagesByNvrs, FindRepositories, GetRepositoryByRegistryPath};
-use pyxis_gql::{ApiKey, Config, Endpoint, Operation, Pages, RegistryPath};
+use pyxis_gql::{ApiKey, Config, Endpoint, Pages, Query, RegistryPath};
 use serde_json::{Value, json};
 
 fn by_id() -> Value {
@@ -153,25 +153,42 @@ fn every_operation_sends_exactly_these_variables() {
             ),
         ),
         (
-            "latest images",
-            json!({
-                "filter": {"and": [{"brew": {"package": {"eq": "foo++"}}}, {"brew": {"build": {"regex": r"^foo\+\+-1\.0-.*"}}}]},
-                "sort_by": [{"field": "creation_date", "order": "DESC"}],
-                "page": 0, "page_size": 4
-            }),
+            "latest images: candidates",
+            page(
+                json!({"and": [{"brew": {"package": {"eq": "foo++"}}}, {"brew": {"build": {"regex": r"^foo\+\+-1\.0-.*"}}}]}),
+                200,
+            ),
         ),
         (
-            "latest images: every option",
-            json!({
-                "filter": {"and": [
+            "latest images: candidates, every option",
+            page(
+                json!({"and": [
                     {"brew": {"package": {"eq": "a.b"}}},
                     {"brew": {"build": {"regex": r"^a\.b-2\.3-.*"}}},
                     {"repositories_elemMatch": {"and": [{"published": {"eq": true}}]}},
                     {"content_sets": {"in": ["cs"]}}
-                ]},
-                "sort_by": [{"field": "creation_date", "order": "DESC"}],
-                "page": 0, "page_size": 4
-            }),
+                ]}),
+                200,
+            ),
+        ),
+        (
+            "latest images: one build",
+            page(
+                json!({"and": [{"brew": {"package": {"eq": "foo++"}}}, {"brew": {"build": {"eq": "foo++-1.0-10"}}}]}),
+                50,
+            ),
+        ),
+        (
+            "latest images: one build, every option, no RPMs",
+            page(
+                json!({"and": [
+                    {"brew": {"package": {"eq": "a.b"}}},
+                    {"brew": {"build": {"eq": "a.b-2.3-1"}}},
+                    {"repositories_elemMatch": {"and": [{"published": {"eq": true}}]}},
+                    {"content_sets": {"in": ["cs"]}}
+                ]}),
+                200,
+            ),
         ),
     ];
     let sent = all_requests();
@@ -191,7 +208,8 @@ fn requests_are_json_posts_with_the_documented_headers() {
         .build()
         .unwrap();
     let op = GetRepositoryByRegistryPath::new(RegistryPath::new("r", "p"));
-    let request = Endpoint::new(&config)
+    let request = config
+        .endpoint()
         .request(op.document(), &op.variables())
         .unwrap();
     assert_eq!(request.method(), http::Method::POST);
@@ -220,7 +238,7 @@ fn requests_are_json_posts_with_the_documented_headers() {
         })
     );
 
-    let anonymous = Endpoint::new(&Config::builder().build().unwrap())
+    let anonymous = Endpoint::default()
         .request(op.document(), &op.variables())
         .unwrap();
     assert!(anonymous.headers().get("x-api-key").is_none());
@@ -262,7 +280,6 @@ fn user_text_never_reaches_the_query_text() {
 fn the_query_text_is_built_once_per_operation() {
     let a = FindRepositories::new().published(true);
     let b = FindRepositories::new().names(["x"]);
-    use pyxis_gql::PaginatedOperation;
     assert!(
         std::ptr::eq(a.document(), b.document()),
         "one static document, shared"
@@ -275,8 +292,8 @@ fn later_pages_only_change_the_page_variable() {
     let config = Config::builder().page_size(2).build().unwrap();
     let mut pages = Pages::new(
         FindImagesByNvrs::new(["a-1-1"], false),
-        &Endpoint::new(&config),
-        &config,
+        config.endpoint(),
+        config.client(),
     );
     let first = pages.next_request().unwrap().unwrap();
     let answer = br#"{"data":{"find_images":{"data":[{},{}],"page":0,"page_size":2,"total":5}}}"#;

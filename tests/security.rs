@@ -29,8 +29,8 @@ use pyxis_gql::ops::{
     FindRepositories,
 };
 use pyxis_gql::{
-    ApiKey, Client, Config, ConfigBuilder, ConfigError, Document, Error, Identity, Operation,
-    PaginatedOperation, RegistryPath, RetryPolicy, TransportError,
+    ApiKey, Client, Config, ConfigBuilder, ConfigError, Document, Error, Identity, Query,
+    RegistryPath, RetryPolicy, TransportError,
 };
 use pyxis_loopback::{Fault, LoopbackPyxis};
 use serde_json::Value;
@@ -91,12 +91,15 @@ fn config<R: Runtime>(server: &LoopbackPyxis) -> ConfigBuilder {
         ))
         .api_key(ApiKey::new(API_KEY))
         .retry(RetryPolicy::never())
-        .request_timeout(Duration::from_secs(20))
+        .attempt_timeout(Duration::from_secs(20))
 }
 
 fn client_for<R: Runtime>(config: ConfigBuilder) -> Client<R::Transport> {
     let config = config.build().expect("a valid config");
-    Client::new(R::transport(&config).expect("a transport"), &config)
+    Client::from_config(
+        R::transport(config.transport()).expect("a transport"),
+        &config,
+    )
 }
 
 fn some_repository(server: &LoopbackPyxis) -> RegistryPath {
@@ -122,18 +125,23 @@ fn plain_http_is_refused_unless_allowed_by_name() {
         .allow_http(true)
         .build()
         .expect("allowed by name");
-    assert_eq!(allowed.endpoint().scheme(), "http");
+    assert_eq!(allowed.endpoint().uri().scheme_str(), Some("http"));
     // The default endpoint, and an https endpoint with allow_http, stay https.
     assert_eq!(
-        Config::builder().build().unwrap().endpoint().scheme(),
-        "https"
+        Config::builder()
+            .build()
+            .unwrap()
+            .endpoint()
+            .uri()
+            .scheme_str(),
+        Some("https")
     );
     let https = Config::builder()
         .endpoint("https://pyxis.example.com/")
         .allow_http(true)
         .build()
         .unwrap();
-    assert_eq!(https.endpoint().scheme(), "https");
+    assert_eq!(https.endpoint().uri().scheme_str(), Some("https"));
     // allow_http(false) undoes an earlier allow_http(true).
     assert!(matches!(
         Config::builder()
@@ -311,7 +319,7 @@ fn secrets_never_show_in_debug_or_display<R: Runtime>() {
     assert_no_secret("ConfigBuilder", &format!("{builder:?}"), &keys);
     let built = builder.clone().build().unwrap();
     assert_no_secret("Config", &format!("{built:?}"), &keys);
-    let identity = built.identity().expect("an identity");
+    let identity = built.transport().identity().expect("an identity");
     assert_no_secret("Identity", &format!("{identity:?}"), &keys);
     assert_no_secret("ApiKey", &format!("{:?}", ApiKey::new(API_KEY)), &keys);
     let client = client_for::<R>(builder.clone());
@@ -386,7 +394,7 @@ fn secrets_never_show_in_debug_or_display<R: Runtime>() {
         crawl(config::<R>(&server).max_items(10), 0, None),
     );
     let impatient =
-        client_for::<R>(config::<R>(&server).request_timeout(Duration::from_millis(300)));
+        client_for::<R>(config::<R>(&server).attempt_timeout(Duration::from_millis(300)));
     server.push_fault(Fault::NoAnswer);
     check(
         "timeout",
@@ -445,11 +453,11 @@ fn secrets_never_show_in_debug_or_display<R: Runtime>() {
             .identity(Identity::from_pem(cert.into(), key.into()))
             .build()
             .unwrap();
-        match R::transport(&config) {
+        match R::transport(config.transport()) {
             Err(error) => check(what, Error::from(error)),
             // A key rustls accepts at setup fails at the handshake instead.
             Ok(transport) => {
-                let client = Client::new(transport, &config);
+                let client = Client::from_config(transport, &config);
                 assert_no_secret(what, &format!("{client:?}"), &keys);
                 check(
                     what,
@@ -608,7 +616,7 @@ fn user_input_only_travels_as_variables<R: Runtime>() {
             check_sent(
                 &server,
                 &what("get_repository_by_registry_path"),
-                Operation::document(&op),
+                Query::document(&op),
                 s,
                 usize::from(found.is_some()),
             );
@@ -670,9 +678,10 @@ fn user_input_only_travels_as_variables<R: Runtime>() {
                 found.len(),
             );
 
-            // The name is sent as is (an `eq`), and inside the build pattern escaped.
+            // The name is sent as is (an `eq`), and inside the build pattern escaped. Nothing
+            // matches, so the candidates' crawl is all that is sent.
             let op = FindLatestImagesByNameVersion::new(s, s).content_sets([s]);
-            let document = Operation::document(&op).clone();
+            let document = op.candidates().document().clone();
             let pattern = format!("^{}-{}-.*", escape_regex(s), escape_regex(s));
             let found = match client.find_latest_images_by_name_version(op).await {
                 Ok(found) => found.len(),

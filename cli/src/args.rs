@@ -49,7 +49,8 @@ pub(crate) struct Cli {
           value_parser = clap::value_parser!(u16).range(1..=256))]
     pub(crate) concurrency: u16,
 
-    /// Values of a list looked up per request (repos-by-paths, images-by-nvrs, images-by-names).
+    /// Values of a list looked up per request (repos-by-paths, images-by-nvrs, images-by-names,
+    /// and the RPM names and repositories of images-by-rpms).
     #[arg(long, global = true, value_name = "N", default_value_t = 20,
           value_parser = clap::value_parser!(u16).range(1..=500))]
     pub(crate) batch_size: u16,
@@ -57,6 +58,11 @@ pub(crate) struct Cli {
     /// Seconds allowed for each request attempt (fractions allowed) [default: 60].
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
     pub(crate) timeout: Option<f64>,
+
+    /// Seconds to wait before retrying when Pyxis reports its database timeout; a second retry
+    /// waits twice as long [default: 30].
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
+    pub(crate) database_retry_wait: Option<f64>,
 
     /// Output format.
     #[arg(short, long, global = true, value_enum, default_value_t = Format::Json)]
@@ -203,12 +209,17 @@ pub(crate) enum Command {
         auto_rebuild_tag: Vec<String>,
     },
 
-    /// The four newest images of package NAME at VERSION, newest first.
+    /// Every image (all architectures) of the latest build of package NAME at VERSION: the
+    /// highest release by RPM's version comparison (release 10 beats 9), with RPM manifests
+    /// unless --no-rpms.
     LatestImages {
         /// Package name (brew.package).
         name: String,
         /// Version, e.g. 9.4.
         version: String,
+        /// Leave out the RPM manifests.
+        #[arg(long)]
+        no_rpms: bool,
         /// Only images whose repository entry has `published` BOOL.
         #[arg(long, value_name = "BOOL", action = ArgAction::Set,
               value_parser = BoolishValueParser::new())]

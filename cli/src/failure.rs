@@ -161,8 +161,8 @@ mod tests {
             .header("trace_id", "abc123")
             .body(body.to_vec())
             .unwrap();
-        let error = pyxis_gql::decode::page::<serde_json::Value>(&response, "find_images", 1 << 20)
-            .unwrap_err();
+        let error =
+            pyxis_gql::decode::page::<serde_json::Value, _>(&response, "find_images").unwrap_err();
         let line = Failure::Pyxis(error).line(&[]);
         assert!(line.starts_with("Pyxis error 500"), "{line}");
         assert!(

@@ -1,7 +1,7 @@
 //! `pyxis`: every pyxis-gql operation from the shell.
 //!
 //! A consumer of the library like any other: it parses the command line into an operation
-//! ([`plan`]), builds a [`Config`] and a [`Client`] on the transport of the chosen runtime, and
+//! ([`plan`]), builds a [`Config`] and a [`Client`](pyxis_gql::Client) on the transport of the chosen runtime, and
 //! prints what comes back ([`run`], [`output`]). Failures end as one line on stderr naming their
 //! kind and exit status 1; command-line mistakes exit with status 2.
 //!
@@ -20,7 +20,7 @@ use std::process::ExitCode;
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
-use pyxis_gql::{Client, Config};
+use pyxis_gql::Config;
 
 use crate::args::{Cli, Runtime};
 use crate::failure::Failure;
@@ -45,12 +45,10 @@ fn main() -> ExitCode {
     let outcome = match cli.runtime {
         Runtime::Tokio => on_tokio(&config, job, settings),
         Runtime::Smol => pyxis_gql_smol::block_on(async {
-            let client = Client::new(pyxis_gql_smol::SmolTransport::new(&config)?, &config);
-            run::run(&client, job, settings).await
+            run::run(&pyxis_gql_smol::client(&config)?, job, settings).await
         }),
         Runtime::AsyncStd => async_std::task::block_on(async {
-            let transport = pyxis_gql_async_std::AsyncStdTransport::new(&config)?;
-            run::run(&Client::new(transport, &config), job, settings).await
+            run::run(&pyxis_gql_async_std::client(&config)?, job, settings).await
         }),
     };
     match outcome {
@@ -67,7 +65,7 @@ fn on_tokio(config: &Config, job: Job, settings: Settings) -> Result<(), Failure
         .build()
         .map_err(|error| Failure::Setup(format!("cannot start the tokio runtime: {error}")))?;
     runtime.block_on(async {
-        let client = Client::new(pyxis_gql_tokio::TokioTransport::new(config)?, config);
+        let client = pyxis_gql_tokio::client(config)?;
         run::run(&client, job, settings).await
     })
 }

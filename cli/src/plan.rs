@@ -6,7 +6,7 @@ use pyxis_gql::ops::{
     CustomPaginatedQuery, CustomQuery, FindImagesByInstalledRpms, FindImagesByRepository,
     FindLatestImagesByNameVersion, FindRepositories,
 };
-use pyxis_gql::{ApiKey, Config, ConfigError, Identity, RegistryPath};
+use pyxis_gql::{ApiKey, Backoff, Config, ConfigError, Identity, RegistryPath, RetryPolicy};
 use serde_json::{Map, Value};
 
 use crate::args::{Cli, Command};
@@ -45,7 +45,12 @@ pub(crate) enum Job {
     /// `images-by-repository`.
     ImagesByRepository(FindImagesByRepository),
     /// `latest-images`.
-    LatestImages(FindLatestImagesByNameVersion),
+    LatestImages {
+        /// The search.
+        search: FindLatestImagesByNameVersion,
+        /// Whether to include RPM manifests.
+        rpms: bool,
+    },
     /// `query` without `--paginate`.
     Query(CustomQuery<Value>),
     /// `query --paginate FIELD`.
@@ -154,17 +159,22 @@ impl Job {
             Command::LatestImages {
                 name,
                 version,
+                no_rpms,
                 published,
                 content_set,
             } => {
-                let mut search = FindLatestImagesByNameVersion::new(name, version);
+                let mut search =
+                    FindLatestImagesByNameVersion::new(name, version).include_rpms(!no_rpms);
                 if let Some(published) = published {
                     search = search.published(*published);
                 }
                 if !content_set.is_empty() {
                     search = search.content_sets(content_set.clone());
                 }
-                Self::LatestImages(search)
+                Self::LatestImages {
+                    search,
+                    rpms: !no_rpms,
+                }
             }
             Command::Query {
                 file,
@@ -258,7 +268,8 @@ pub(crate) fn config(cli: &Cli, job: &Job) -> Result<(Config, Vec<String>), Fail
             env!("CARGO_PKG_VERSION"),
             " pyxis-gql"
         ))
-        .page_concurrency(page_concurrency);
+        .page_concurrency(page_concurrency)
+        .chunk_size(usize::from(cli.batch_size));
     let mut secrets = Vec::new();
     if let (Some(cert), Some(key)) = (&cli.cert, &cli.key) {
         builder = builder.identity(Identity::from_pem(input::bytes(cert)?, input::bytes(key)?));
@@ -290,8 +301,13 @@ pub(crate) fn config(cli: &Cli, job: &Job) -> Result<(Config, Vec<String>), Fail
     if let Some(seconds) = cli.timeout {
         let limit = Duration::from_secs_f64(seconds);
         builder = builder
-            .request_timeout(limit)
+            .attempt_timeout(limit)
             .connect_timeout(limit.min(Duration::from_secs(10)));
+    }
+    if let Some(seconds) = cli.database_retry_wait {
+        let first = Duration::from_secs_f64(seconds);
+        builder = builder
+            .retry(RetryPolicy::default().database_timeout_backoff(Backoff::new(first, first * 2)));
     }
     let config = builder.build().map_err(|error| match error {
         ConfigError::InvalidEndpoint(_)
@@ -301,12 +317,6 @@ pub(crate) fn config(cli: &Cli, job: &Job) -> Result<(Config, Vec<String>), Fail
         }
         other => Failure::Setup(crate::failure::chain(&other)),
     })?;
-    let endpoint = config.endpoint();
-    if let Some(password) = endpoint.password() {
-        secrets.push(password.to_owned());
-    }
-    if !endpoint.username().is_empty() {
-        secrets.push(endpoint.username().to_owned());
-    }
+    // No endpoint credentials to add: the endpoint refuses URLs that carry any.
     Ok((config, secrets))
 }

@@ -7,7 +7,7 @@ use pyxis_gql::ops::{
     FindImagesByNames, FindImagesByNvr, FindImagesByNvrs, FindRepositoriesByRegistryPaths,
     FindRepositoriesByRepositoryName,
 };
-use pyxis_gql::{Client, PaginatedOperation, Transport};
+use pyxis_gql::{ChunkedOperation, Client, PaginatedOperation, Transport};
 
 use crate::args::Format;
 use crate::failure::Failure;
@@ -58,7 +58,17 @@ pub(crate) async fn run<T: Transport>(
             })
             .await?;
         }
-        Job::ImagesByRpms(search) => crawl(client, search, format, Rpms::List).await?,
+        Job::ImagesByRpms(search) => {
+            if search.chunks(settings.batch_size).len() == 1 {
+                crawl(client, search, format, Rpms::List).await?;
+            } else {
+                // Chunks can find the same image: merged (each image once) before printing.
+                let images = client.find_images_by_installed_rpms(search).await?;
+                let mut printer = Printer::new(format, Rpms::List);
+                printer.items(images)?;
+                printer.finish()?;
+            }
+        }
         Job::ImagesByNames(names) => {
             batched(
                 client,
@@ -70,9 +80,9 @@ pub(crate) async fn run<T: Transport>(
             .await?;
         }
         Job::ImagesByRepository(search) => crawl(client, search, format, Rpms::Hidden).await?,
-        Job::LatestImages(search) => {
-            let images = client.execute(&search).await?;
-            let mut printer = Printer::new(format, Rpms::Hidden);
+        Job::LatestImages { search, rpms } => {
+            let images = client.find_latest_images_by_name_version(search).await?;
+            let mut printer = Printer::new(format, rpm_column(rpms));
             printer.items(images)?;
             printer.finish()?;
         }

@@ -613,27 +613,56 @@ fn images_by_names_and_by_repository() {
 }
 
 #[test]
-fn latest_images_are_the_four_newest_of_a_version() {
+fn latest_images_are_every_image_of_the_highest_build() {
     let fixture = Fixture::start();
-    let mut busy: Vec<&Value> = fixture
+    // busy-container 1.2 has releases 1-10; 10 beats 9 by RPM's comparison (not as text, nor
+    // by date: 9 was built last), and 10 has images for three architectures.
+    let mut expected: Vec<(String, String)> = fixture
         .dataset()
-        .images_of_package("busy-container")
+        .images_by_nvr("busy-container-1.2-10")
         .into_iter()
-        .filter(|image| nvr(image).starts_with("busy-container-1.2-"))
+        .map(|image| {
+            (
+                image["_id"].as_str().unwrap().to_owned(),
+                image["architecture"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
-    busy.sort_by(|a, b| {
-        b["creation_date"]
-            .as_str()
-            .cmp(&a["creation_date"].as_str())
-    });
-    let expected: Vec<String> = busy.iter().take(4).map(|image| nvr(image)).collect();
+    expected.sort();
+    assert_eq!(expected.len(), 3);
 
     let all = json_out(&ok(
         fixture.pyxis(&["latest-images", "busy-container", "1.2"]),
         None,
     ));
-    let printed: Vec<String> = all.as_array().unwrap().iter().map(nvr).collect();
+    let all = all.as_array().unwrap();
+    let printed: Vec<(String, String)> = all
+        .iter()
+        .map(|image| {
+            assert_eq!(nvr(image), "busy-container-1.2-10");
+            (
+                image["_id"].as_str().unwrap().to_owned(),
+                image["architecture"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
     assert_eq!(printed, expected);
+    assert!(
+        all.iter()
+            .all(|image| image["edges"]["rpm_manifest"]["data"]["rpms"].is_array()),
+        "with RPM manifests by default"
+    );
+    let lean = json_out(&ok(
+        fixture.pyxis(&["latest-images", "busy-container", "1.2", "--no-rpms"]),
+        None,
+    ));
+    assert_eq!(lean.as_array().unwrap().len(), 3);
+    assert!(
+        lean.as_array()
+            .unwrap()
+            .iter()
+            .all(|image| image.get("edges").is_none())
+    );
 
     // The dot in the name is literal: a.b-container never matches axb-container.
     let lines = jsonl_out(&ok(
@@ -652,16 +681,24 @@ fn latest_images_are_the_four_newest_of_a_version() {
     assert!(
         lines
             .iter()
-            .all(|image| image["brew"]["package"] == "a.b-container")
+            .all(|image| nvr(image) == "a.b-container-1.0-2")
     );
 
     let table = ok(
         fixture.pyxis(&["-o", "table", "latest-images", "busy-container", "1.2"]),
         None,
     );
-    let rows = table_rows(&table, &["NVR", "ARCH", "REPOSITORIES"]);
-    let printed: Vec<String> = rows.into_iter().map(|row| row[0].clone()).collect();
-    assert_eq!(printed, expected);
+    let rows = table_rows(&table, &["NVR", "ARCH", "RPMS", "REPOSITORIES"]);
+    let mut arches: Vec<String> = rows.into_iter().map(|row| row[1].clone()).collect();
+    arches.sort();
+    assert_eq!(arches, ["amd64", "arm64", "s390x"]);
+
+    // A version without builds prints an empty list.
+    let none = json_out(&ok(
+        fixture.pyxis(&["latest-images", "busy-container", "7.7"]),
+        None,
+    ));
+    assert_eq!(none, serde_json::json!([]));
 }
 
 const PAGED_QUERY: &str = "query Repos($page: Int, $page_size: Int, $filter: ContainerRepositoryFilter, $sort_by: [SortBy]) {
@@ -820,12 +857,12 @@ fn failures_name_their_kind_on_one_line() {
     fixture.server.clear_faults();
 
     fixture.server.push_fault(Fault::Status {
-        code: 500,
+        code: 400,
         retry_after: None,
     });
     let line = fails(fixture.pyxis(&["-o", "jsonl", "repos-by-name", "rhel8/app-0"]));
     assert!(
-        line.starts_with("pyxis: HTTP status 500 Internal Server Error"),
+        line.starts_with("pyxis: HTTP status 400 Bad Request"),
         "{line}"
     );
     assert!(line.contains("trace_id"), "{line}");
@@ -835,7 +872,12 @@ fn failures_name_their_kind_on_one_line() {
     for _ in 0..3 {
         fixture.server.push_fault(Fault::MongoTimeout);
     }
-    let line = fails(fixture.pyxis(&["images-by-nvr", "busy-container-1.2-1"]));
+    let line = fails(fixture.pyxis(&[
+        "--database-retry-wait",
+        "0.01",
+        "images-by-nvr",
+        "busy-container-1.2-1",
+    ]));
     assert!(
         line.starts_with("pyxis: Pyxis error 500 (trace_id "),
         "{line}"

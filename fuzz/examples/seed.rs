@@ -17,25 +17,23 @@ mod payload;
 
 use std::path::{Path, PathBuf};
 
-use pyxis_gql_fuzz::{LIMIT, decode_all, encode_response};
+use pyxis_gql_fuzz::{decode_all, encode_response};
 use serde_json::{Value, json};
 
-/// A `decode_response` framing: name, status, limit byte, `trace_id`, `Retry-After`.
+/// A `decode_response` framing: name, status, `trace_id`, `Retry-After`.
 type Framing = (
     &'static str,
     u16,
-    u8,
     Option<&'static str>,
     Option<&'static str>,
 );
 
 /// Each `decode` seed goes into the `decode_response` corpus under these answers.
 const FRAMINGS: &[Framing] = &[
-    ("ok", 200, u8::MAX, None, None),
-    ("trace", 200, u8::MAX, Some("0123456789abcdef"), None),
-    ("tight", 200, 8, Some("t"), None),
-    ("busy", 503, u8::MAX, Some("t"), Some("7")),
-    ("limited", 429, u8::MAX, None, Some("120")),
+    ("ok", 200, None, None),
+    ("trace", 200, Some("0123456789abcdef"), None),
+    ("busy", 503, Some("t"), Some("7")),
+    ("limited", 429, None, Some("120")),
 ];
 
 /// The most RPMs a seed image keeps.
@@ -54,15 +52,15 @@ fn main() {
     }
     let mut written = 0;
     for (name, body, decodes) in &seeds {
-        let successes = decode_all(&http::Response::new(body.clone()), LIMIT);
+        let successes = decode_all(&http::Response::new(body.clone()));
         assert!(
             successes > 0 || !*decodes,
             "seed {name}: no decoder accepts it"
         );
         write(&decode_dir.join(name), body);
         // The same body under the answers a client sees around it.
-        for &(framing, status, limit, trace_id, retry_after) in FRAMINGS {
-            let input = encode_response(status, limit, trace_id, retry_after, body);
+        for &(framing, status, trace_id, retry_after) in FRAMINGS {
+            let input = encode_response(status, trace_id, retry_after, body);
             write(&response_dir.join(format!("{name}-{framing}")), &input);
         }
         written += 1 + FRAMINGS.len();

@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pyxis_gql_fuzz::{LIMIT, decode_all};
+use pyxis_gql_fuzz::decode_all;
 
 fuzz_target!(|body: &[u8]| {
-    decode_all(&http::Response::new(body.to_vec()), LIMIT);
+    decode_all(&http::Response::new(body.to_vec()));
 });

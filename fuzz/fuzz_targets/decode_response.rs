@@ -1,6 +1,6 @@
-//! A whole answer (status, `trace_id` and `Retry-After` headers, body limit and body; the format
-//! is documented at `pyxis_gql_fuzz::parse_response`) through every decoder of the crate: the
-//! size cap comes first, then the HTTP status, the trace id is kept in every error that carries
+//! A whole answer (status, `trace_id` and `Retry-After` headers and body; the format is
+//! documented at `pyxis_gql_fuzz::RawResponse`) through every decoder of the crate: the HTTP
+//! status is checked before the body is read, the trace id is kept in every error that carries
 //! one, and no strict prefix of a body that decoded decodes.
 #![no_main]
 

@@ -17,16 +17,13 @@ use pyxis_gql::ops::{
 use pyxis_gql::{Error, Operation, PaginatedOperation, RegistryPath, decode};
 use serde_json::Value;
 
-/// The body limit the decoders get unless a target chooses another.
-pub const LIMIT: usize = 1 << 20;
-
-type DecodeFn = Box<dyn Fn(&http::Response<Vec<u8>>, usize) -> Result<(), Error> + Send + Sync>;
+type DecodeFn = Box<dyn Fn(&http::Response<Vec<u8>>) -> Result<(), Error> + Send + Sync>;
 
 /// One decoder: a name for failure messages and the call.
 pub struct Decoder {
     /// What is decoded, e.g. `FindImagesByNvrs::decode_page`.
     pub name: &'static str,
-    /// Decodes a response under a body limit, keeping only success or the error.
+    /// Decodes a response, keeping only success or the error.
     pub run: DecodeFn,
 }
 
@@ -36,7 +33,7 @@ where
 {
     Decoder {
         name,
-        run: Box::new(move |response, limit| operation.decode_page(response, limit).map(drop)),
+        run: Box::new(move |response| operation.decode_page(response).map(drop)),
     }
 }
 
@@ -46,14 +43,11 @@ where
 {
     Decoder {
         name,
-        run: Box::new(move |response, limit| operation.decode(response, limit).map(drop)),
+        run: Box::new(move |response| operation.decode(response).map(drop)),
     }
 }
 
-fn free(
-    name: &'static str,
-    run: fn(&http::Response<Vec<u8>>, usize) -> Result<(), Error>,
-) -> Decoder {
+fn free(name: &'static str, run: fn(&http::Response<Vec<u8>>) -> Result<(), Error>) -> Decoder {
     Decoder {
         name,
         run: Box::new(run),
@@ -81,9 +75,13 @@ pub static DECODERS: LazyLock<Vec<Decoder>> = LazyLock::new(|| {
             "FindImagesByRepository",
             FindImagesByRepository::new("ns/repo"),
         ),
-        single(
-            "FindLatestImagesByNameVersion",
-            FindLatestImagesByNameVersion::new("foo", "1.0"),
+        paginated(
+            "FindLatestImagesByNameVersion::candidates",
+            FindLatestImagesByNameVersion::new("foo", "1.0").candidates(),
+        ),
+        paginated(
+            "FindLatestImagesByNameVersion::images_of",
+            FindLatestImagesByNameVersion::new("foo", "1.0").images_of("foo-1.0-1"),
         ),
         paginated("FindRepositories", FindRepositories::new()),
         paginated(
@@ -110,29 +108,29 @@ pub static DECODERS: LazyLock<Vec<Decoder>> = LazyLock::new(|| {
                 "find_vendors",
             ),
         ),
-        free("decode::page<ContainerImage>", |r, l| {
-            decode::page::<ContainerImage>(r, "find_images", l).map(drop)
+        free("decode::page<ContainerImage>", |r| {
+            decode::page::<ContainerImage, _>(r, "find_images").map(drop)
         }),
-        free("decode::page<ContainerRepository>", |r, l| {
-            decode::page::<ContainerRepository>(r, "find_repositories", l).map(drop)
+        free("decode::page<ContainerRepository>", |r| {
+            decode::page::<ContainerRepository, _>(r, "find_repositories").map(drop)
         }),
-        free("decode::page<Value>", |r, l| {
-            decode::page::<Value>(r, "find_images", l).map(drop)
+        free("decode::page<Value>", |r| {
+            decode::page::<Value, _>(r, "find_images").map(drop)
         }),
-        free("decode::object<ContainerRepository>", |r, l| {
-            decode::object::<ContainerRepository>(r, "get_repository_by_registry_path", l).map(drop)
+        free("decode::object<ContainerRepository>", |r| {
+            decode::object::<ContainerRepository, _>(r, "get_repository_by_registry_path").map(drop)
         }),
-        free("decode::object<Value>", |r, l| {
-            decode::object::<Value>(r, "get_repository_by_registry_path", l).map(drop)
+        free("decode::object<Value>", |r| {
+            decode::object::<Value, _>(r, "get_repository_by_registry_path").map(drop)
         }),
-        free("decode::root<Value>", |r, l| {
-            decode::root::<Value>(r, "find_images", l).map(drop)
+        free("decode::root<Value>", |r| {
+            decode::root::<Value, _>(r, "find_images").map(drop)
         }),
-        free("decode::whole_data<Value>", |r, l| {
-            decode::whole_data::<Value>(r, l).map(drop)
+        free("decode::whole_data<Value>", |r| {
+            decode::whole_data::<Value, _>(r).map(drop)
         }),
-        free("decode::whole_data<ignored>", |r, l| {
-            decode::whole_data::<serde::de::IgnoredAny>(r, l).map(drop)
+        free("decode::whole_data<ignored>", |r| {
+            decode::whole_data::<serde::de::IgnoredAny, _>(r).map(drop)
         }),
     ]
 });
@@ -160,12 +158,7 @@ fn is_json_whitespace(byte: u8) -> bool {
 /// given that the whole body did. Bodies up to [`EVERY_CUT_UP_TO`] bytes are cut at every byte;
 /// longer ones at 24 places spread over the body and at the last 4 significant bytes (the
 /// proptest suite cuts its valid bodies at every byte; here speed matters more).
-pub fn check_truncations(
-    decoder: &Decoder,
-    body: &[u8],
-    like: &http::Response<Vec<u8>>,
-    limit: usize,
-) {
+pub fn check_truncations(decoder: &Decoder, body: &[u8], like: &http::Response<Vec<u8>>) {
     // Cutting trailing whitespace leaves the same document: only cuts before the last
     // significant byte must fail.
     let Some(last) = body.iter().rposition(|&byte| !is_json_whitespace(byte)) else {
@@ -185,7 +178,7 @@ pub fn check_truncations(
         let mut response = http::Response::new(body[..cut].to_vec());
         *response.status_mut() = like.status();
         *response.headers_mut() = like.headers().clone();
-        match (decoder.run)(&response, limit) {
+        match (decoder.run)(&response) {
             Ok(()) => panic!(
                 "{}: the body decodes, and so does its first {cut} of {} bytes",
                 decoder.name,
@@ -198,24 +191,19 @@ pub fn check_truncations(
 
 /// Runs every decoder over `response`, exercising each error; for each success, also checks
 /// that truncating the body breaks it. Returns how many decoders succeeded.
-pub fn decode_all(response: &http::Response<Vec<u8>>, limit: usize) -> usize {
+pub fn decode_all(response: &http::Response<Vec<u8>>) -> usize {
     let mut successes = 0;
     for decoder in DECODERS.iter() {
-        match (decoder.run)(response, limit) {
+        match (decoder.run)(response) {
             Ok(()) => {
                 successes += 1;
-                assert!(
-                    response.body().len() <= limit,
-                    "{}: a body over the limit decoded",
-                    decoder.name
-                );
                 assert!(
                     response.status().is_success(),
                     "{}: an HTTP {} answer decoded",
                     decoder.name,
                     response.status()
                 );
-                check_truncations(decoder, response.body(), response, limit);
+                check_truncations(decoder, response.body(), response);
             }
             Err(error) => exercise(&error),
         }
@@ -226,26 +214,24 @@ pub fn decode_all(response: &http::Response<Vec<u8>>, limit: usize) -> usize {
 /// The input format of the `decode_response` target, also written by the seed generator:
 ///
 /// ```text
-/// [status: u16 big-endian] [flags: u8] [limit: u8] [trace_id \n]? [retry-after \n]? body...
+/// [status: u16 big-endian] [flags: u8] [trace_id \n]? [retry-after \n]? body...
 /// ```
 ///
 /// `flags & 1` means a `trace_id` header follows (up to the first `\n`), `flags & 2` a
-/// `Retry-After` header (likewise); `limit` 255 is [`LIMIT`], any other value `limit * 16`
-/// bytes. A status or header value `http` refuses is left out (the request side would never
-/// build one).
+/// `Retry-After` header (likewise). There is no body limit: capping the body is the
+/// transport's job, and no decoder takes one. A status or header value `http` refuses is left
+/// out (the request side would never build one).
 pub struct RawResponse {
     /// The response to decode.
     pub response: http::Response<Vec<u8>>,
-    /// The body limit to decode with.
-    pub limit: usize,
     /// The `trace_id` header the response carries, if any.
     pub trace_id: Option<String>,
 }
 
 /// Parses the `decode_response` input format; `None` if the input is shorter than its header.
 pub fn parse_response(input: &[u8]) -> Option<RawResponse> {
-    let (head, mut rest) = input.split_first_chunk::<4>()?;
-    let [status_hi, status_lo, flags, limit] = *head;
+    let (head, mut rest) = input.split_first_chunk::<3>()?;
+    let [status_hi, status_lo, flags] = *head;
     let mut response = http::Response::new(Vec::new());
     if let Ok(status) = http::StatusCode::from_u16(u16::from_be_bytes([status_hi, status_lo])) {
         *response.status_mut() = status;
@@ -273,22 +259,12 @@ pub fn parse_response(input: &[u8]) -> Option<RawResponse> {
         }
     }
     *response.body_mut() = rest.to_vec();
-    let limit = if limit == u8::MAX {
-        LIMIT
-    } else {
-        usize::from(limit) * 16
-    };
-    Some(RawResponse {
-        response,
-        limit,
-        trace_id,
-    })
+    Some(RawResponse { response, trace_id })
 }
 
 /// Writes the `decode_response` input format (the inverse of [`parse_response`]).
 pub fn encode_response(
     status: u16,
-    limit: u8,
     trace_id: Option<&str>,
     retry_after: Option<&str>,
     body: &[u8],
@@ -297,7 +273,6 @@ pub fn encode_response(
     let mut out = Vec::with_capacity(body.len() + 64);
     out.extend_from_slice(&status.to_be_bytes());
     out.push(flags);
-    out.push(limit);
     for value in [trace_id, retry_after].into_iter().flatten() {
         out.extend_from_slice(value.as_bytes());
         out.push(b'\n');
@@ -306,31 +281,20 @@ pub fn encode_response(
     out
 }
 
-/// The checks of the `decode_response` target: the order of the early checks (size, then
-/// status) holds for every decoder, the `trace_id` header survives into every error that keeps
-/// one, and no truncation of a body that decoded decodes.
+/// The checks of the `decode_response` target: every decoder checks the HTTP status before it
+/// reads the body, the `trace_id` header survives into every error that keeps one, and no
+/// truncation of a body that decoded decodes.
 pub fn check_response(raw: &RawResponse) {
-    let RawResponse {
-        response,
-        limit,
-        trace_id,
-    } = raw;
-    let too_large = response.body().len() > *limit;
+    let RawResponse { response, trace_id } = raw;
     let failed_status = !response.status().is_success();
     for decoder in DECODERS.iter() {
-        let result = (decoder.run)(response, *limit);
+        let result = (decoder.run)(response);
         match &result {
-            Err(Error::BodyTooLarge { limit: said, .. }) => {
-                assert!(too_large, "{}: BodyTooLarge under the limit", decoder.name);
-                assert_eq!(said, limit, "{}: the limit reported", decoder.name);
-            }
             Err(Error::Http { status, .. }) => {
                 assert!(failed_status, "{}: Http error for a 2xx", decoder.name);
-                assert!(!too_large, "{}: size is checked first", decoder.name);
                 assert_eq!(*status, response.status(), "{}: the status", decoder.name);
             }
             _ => {
-                assert!(!too_large, "{}: {result:?} over the limit", decoder.name);
                 assert!(
                     !failed_status,
                     "{}: {result:?} for HTTP {}",
@@ -340,17 +304,13 @@ pub fn check_response(raw: &RawResponse) {
             }
         }
         if result.is_ok() {
-            check_truncations(decoder, response.body(), response, *limit);
+            check_truncations(decoder, response.body(), response);
         }
         if let Err(error) = &result {
             exercise(error);
             let kept = matches!(
                 error,
-                Error::Http { .. }
-                    | Error::GraphQl { .. }
-                    | Error::Decode { .. }
-                    | Error::BodyTooLarge { .. }
-                    | Error::Pyxis(_)
+                Error::Http { .. } | Error::GraphQl { .. } | Error::Decode { .. } | Error::Pyxis(_)
             );
             if kept {
                 assert_eq!(

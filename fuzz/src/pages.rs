@@ -7,7 +7,8 @@
 //!
 //! - requests go out numbered 0, 1, 2, ... and carry their page number and size as variables;
 //!   before the total is known, `remaining_requests` hands out nothing;
-//! - a page that was never requested, or was answered already, is refused;
+//! - a page that was never requested, or was answered already, is refused with the error that
+//!   says which, whatever its body;
 //! - a page `feed` accepts decodes on its own, and the items come back out of `pop_items`
 //!   exactly as decoded, in page order, whatever order the answers came in;
 //! - once a total has been reported, never more items than the total have been accepted;
@@ -23,13 +24,13 @@ use arbitrary::Arbitrary;
 use pyxis_gql::ops::{
     CustomPaginatedQuery, FindImagesByInstalledRpms, FindImagesByNvrs, FindRepositories,
 };
-use pyxis_gql::{Config, Endpoint, Error, PageRequest, PageSize, Pages, PaginatedOperation};
+use pyxis_gql::{
+    ClientOptions, Endpoint, Error, PageRequest, PageSize, Pages, PaginatedOperation,
+    PaginationError,
+};
 use serde_json::{Value, json};
 
 use crate::exercise;
-
-/// The body limit of the crawl.
-const LIMIT: usize = 1 << 20;
 
 /// Most steps of the final honest drain.
 const DRAIN_STEPS: usize = 5_000;
@@ -115,12 +116,14 @@ enum Served {
 /// Runs one script.
 pub fn run(script: Script) {
     let size = u32::from(script.page_size % 8) + 1;
-    let mut config = Config::builder().page_size(size).small_page_size(size);
+    let mut options = ClientOptions::builder()
+        .page_size(size)
+        .small_page_size(size);
     if let Some(max) = script.max_items {
-        config = config.max_items(u64::from(max));
+        options = options.max_items(u64::from(max));
     }
-    let config = config.build().expect("a valid config");
-    let endpoint = Endpoint::new(&config);
+    let options = options.build().expect("valid options");
+    let endpoint = Endpoint::default();
     let world = u64::from(script.world % 128);
     match script.operation {
         OperationKind::Custom => {
@@ -129,13 +132,13 @@ pub fn run(script: Script) {
                  page_size: $page_size) { page page_size total data { label } } }",
                 "find_vendors",
             )
-            .page_size(PageSize::Fixed(size));
+            .page_size(PageSize::fixed(size).expect("1 to 8 items"));
             let item = |page: u32, k: u32| json!({"page": page, "k": k});
-            Harness::new(Pages::new(operation, &endpoint, &config), world, item).run(script.steps)
+            Harness::new(Pages::new(operation, &endpoint, &options), world, item).run(script.steps)
         }
         OperationKind::Repositories => {
             let item = |page: u32, k: u32| json!({"repository": format!("ns/{page}-{k}")});
-            let pages = Pages::new(FindRepositories::new(), &endpoint, &config);
+            let pages = Pages::new(FindRepositories::new(), &endpoint, &options);
             Harness::new(pages, world, item).run(script.steps)
         }
         OperationKind::ImagesByRpms => {
@@ -148,12 +151,12 @@ pub fn run(script: Script) {
                 })
             };
             let operation = FindImagesByInstalledRpms::new(["openssl"]);
-            Harness::new(Pages::new(operation, &endpoint, &config), world, item).run(script.steps)
+            Harness::new(Pages::new(operation, &endpoint, &options), world, item).run(script.steps)
         }
         OperationKind::MatchesNothing => {
             let operation = FindImagesByNvrs::new(Vec::<String>::new(), false);
             let item = |page: u32, k: u32| json!({"brew": {"build": format!("{page}-{k}")}});
-            Harness::new(Pages::new(operation, &endpoint, &config), world, item).run(script.steps)
+            Harness::new(Pages::new(operation, &endpoint, &options), world, item).run(script.steps)
         }
     }
 }
@@ -298,7 +301,7 @@ where
     fn answer(&mut self, page: u32, body: &Body, decoded: bool) {
         let response = self.response(page, body);
         let operation = self.pages.operation();
-        let independent = operation.decode_page(&response, LIMIT);
+        let independent = operation.decode_page(&response);
         let result = if decoded {
             match &independent {
                 // A client stops at an answer that does not decode; nothing reaches the crawl.
@@ -329,8 +332,13 @@ where
             Err(error) => {
                 exercise(&error);
                 if !expected {
+                    let refusal = if page < self.issued {
+                        PaginationError::AnsweredTwice { page }
+                    } else {
+                        PaginationError::NeverRequested { page }
+                    };
                     assert!(
-                        matches!(error, Error::Pagination(_)),
+                        matches!(&error, Error::Pagination(said) if *said == refusal),
                         "page {page}, never asked or answered twice: {error:?}"
                     );
                 } else if independent.is_ok() {

@@ -9,10 +9,14 @@ use serde_json::{Value, json};
 
 use crate::iso;
 
-/// Package with more than four builds of one version (`1.2`, releases 1–6)
+/// Package with more than ten builds of one version (`1.2`, releases 1–10)
 /// plus versions `1.9` (release 1) and `1.10` (releases 1–2), so that
 /// "latest by name/version" and numeric version ordering are both exercised.
-/// Its newest build by `creation_date` is `busy-container-1.10-2`.
+/// `busy-container-1.2-10` is the highest build of `1.2` by RPM's comparison
+/// (`10` beats `9`, though not as text), has images for three architectures,
+/// and was built before `busy-container-1.2-9`, the newest of `1.2` by
+/// `creation_date`. Its newest build overall by `creation_date` is
+/// `busy-container-1.10-2`.
 pub const BUSY_PACKAGE: &str = "busy-container";
 
 /// Packages whose names contain regular-expression metacharacters:
@@ -52,11 +56,11 @@ impl Default for DatasetSpec {
 ///   `registry.redhat.io`, 45 on `quay.io`; 360 published; 405 with
 ///   `vendor_label` `redhat`; 13 with `release_categories: null`; 11 without
 ///   `auto_rebuild_tags`.
-/// - 700 images of 476 builds (NVRs) of 158 packages; a build can have
-///   images for several architectures (89 builds have two, some have four).
-///   Architectures: 440 `amd64`, 134 `arm64`, 45 `ppc64le`, 45 `s390x`,
+/// - 700 images of 478 builds (NVRs) of 158 packages; a build can have
+///   images for several architectures (89 builds have two, some have three or four).
+///   Architectures: 442 `amd64`, 134 `arm64`, 44 `ppc64le`, 44 `s390x`,
 ///   36 `null`. 23 images have `parsed_data: {}`, 24 have
-///   `content_sets: null`, 198 have `parent_brew_build: null`, 581 ship an
+///   `content_sets: null`, 204 have `parent_brew_build: null`, 577 ship an
 ///   RPM named `openssl`.
 /// - Every image lists 1–3 repositories of the dataset; the newest build of
 ///   each package carries the tag `latest`, the newest build of each version
@@ -225,9 +229,11 @@ impl Plan {
 }
 
 fn special_packages() -> Vec<(&'static str, Vec<(&'static str, u32)>)> {
-    let busy = [("1.2", 1..=6), ("1.9", 1..=1), ("1.10", 1..=2)]
+    // Oldest first: 1.2-10 before 1.2-9.
+    let busy = [1, 2, 3, 4, 5, 6, 7, 8, 10, 9]
+        .map(|r| ("1.2", r))
         .into_iter()
-        .flat_map(|(v, rs)| rs.map(move |r| (v, r)))
+        .chain([("1.9", 1), ("1.10", 1), ("1.10", 2)])
         .collect();
     vec![
         (BUSY_PACKAGE, busy),
@@ -240,22 +246,34 @@ fn special_packages() -> Vec<(&'static str, Vec<(&'static str, u32)>)> {
     ]
 }
 
+/// The architectures a special package's build has images for.
+fn special_arches(package: &str, version: &str, release: u32) -> &'static [Option<&'static str>] {
+    if (package, version, release) == (BUSY_PACKAGE, "1.2", 10) {
+        &[Some("amd64"), Some("arm64"), Some("s390x")]
+    } else {
+        &[Some("amd64")]
+    }
+}
+
 fn plans(count: usize) -> Vec<Plan> {
     let mut out = Vec::with_capacity(count);
     let specials = special_packages();
     let mut package_index = 0;
     for (package, builds) in specials {
         for (build_index, (version, release)) in builds.into_iter().enumerate() {
-            out.push(Plan {
-                package_index,
-                package: package.to_owned(),
-                version: version.to_owned(),
-                release,
-                build_index,
-                arch: Some("amd64"),
-                arch_index: 0,
-                rhel: 9,
-            });
+            let arches = special_arches(package, version, release);
+            for (arch_index, arch) in arches.iter().enumerate() {
+                out.push(Plan {
+                    package_index,
+                    package: package.to_owned(),
+                    version: version.to_owned(),
+                    release,
+                    build_index,
+                    arch: *arch,
+                    arch_index,
+                    rhel: 9,
+                });
+            }
         }
         package_index += 1;
     }
@@ -654,7 +672,7 @@ mod tests {
         let images = &d.images;
         assert_eq!(images.len(), 700);
         let builds: HashSet<&Value> = images.iter().map(|i| &i["brew"]["build"]).collect();
-        assert_eq!(builds.len(), 476);
+        assert_eq!(builds.len(), 478);
         let packages: HashSet<&Value> = images.iter().map(|i| &i["brew"]["package"]).collect();
         assert_eq!(packages.len(), 158);
         let two_arch = builds
@@ -663,24 +681,24 @@ mod tests {
             .count();
         assert_eq!(two_arch, 89);
         for (arch, n) in [
-            ("amd64", 440),
+            ("amd64", 442),
             ("arm64", 134),
-            ("ppc64le", 45),
-            ("s390x", 45),
+            ("ppc64le", 44),
+            ("s390x", 44),
         ] {
             assert_eq!(count(images, &|i| i["architecture"] == arch), n, "{arch}");
         }
         assert_eq!(count(images, &|i| i["architecture"].is_null()), 36);
         assert_eq!(count(images, &|i| i["parsed_data"] == json!({})), 23);
         assert_eq!(count(images, &|i| i["content_sets"].is_null()), 24);
-        assert_eq!(count(images, &|i| i["parent_brew_build"].is_null()), 198);
+        assert_eq!(count(images, &|i| i["parent_brew_build"].is_null()), 204);
         assert_eq!(count(images, &|i| i.get("rpm_manifest").is_none()), 13);
         let has_openssl = |i: &Value| {
             i["rpm_manifest"]["rpms"]
                 .as_array()
                 .is_some_and(|r| r.iter().any(|r| r["name"] == "openssl"))
         };
-        assert_eq!(count(images, &has_openssl), 581);
+        assert_eq!(count(images, &has_openssl), 577);
     }
 
     #[test]
@@ -718,7 +736,7 @@ mod tests {
     fn busy_package_has_many_builds_of_one_version() {
         let d = small();
         let busy = d.images_of_package(BUSY_PACKAGE);
-        assert_eq!(busy.len(), 9);
+        assert_eq!(busy.len(), 15);
         let v12 = busy
             .iter()
             .filter(|i| {
@@ -727,7 +745,11 @@ mod tests {
                     .is_some_and(|b| b.starts_with("busy-container-1.2-"))
             })
             .count();
-        assert_eq!(v12, 6);
+        assert_eq!(v12, 12, "10 builds, one of them on three architectures");
+        let v12_10 = d.images_by_nvr("busy-container-1.2-10");
+        assert_eq!(v12_10.len(), 3);
+        let created = |nvr: &str| d.images_by_nvr(nvr)[0]["creation_date"].as_str().unwrap();
+        assert!(created("busy-container-1.2-10") < created("busy-container-1.2-9"));
         let newest = busy
             .iter()
             .max_by_key(|i| i["creation_date"].as_str().unwrap_or_default().to_owned())

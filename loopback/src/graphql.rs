@@ -109,10 +109,22 @@ fn resolve<'a>(
     let image = Shape::Image {
         with_manifest: request.query.contains("rpm_manifest"),
     };
+    // Like a GraphQL server, `total` only when the query selects it (the document reader is
+    // a sketch: any `total` token counts).
+    let with_total = request
+        .query
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .any(|token| token == "total");
     match root.name.as_str() {
         "find_repositories" => {
             args.only(&["page", "page_size", "filter", "sort_by"])?;
-            paginated(&dataset.repositories, &args, |_| true, Shape::Repository)
+            paginated(
+                &dataset.repositories,
+                &args,
+                |_| true,
+                Shape::Repository,
+                with_total,
+            )
         }
         "get_repository_by_registry_path" => {
             args.only(&["registry", "repository"])?;
@@ -141,7 +153,7 @@ fn resolve<'a>(
         }
         "find_images" => {
             args.only(&["page", "page_size", "filter", "sort_by"])?;
-            paginated(&dataset.images, &args, |_| true, image)
+            paginated(&dataset.images, &args, |_| true, image, with_total)
         }
         "find_images_by_nvr" => {
             args.only(&["nvr", "page", "page_size", "filter", "sort_by"])?;
@@ -151,6 +163,7 @@ fn resolve<'a>(
                 &args,
                 |d| d.pointer("/brew/build").and_then(Value::as_str) == Some(nvr),
                 image,
+                with_total,
             )
         }
         other => Err(format!(
@@ -232,6 +245,7 @@ fn paginated<'a>(
     args: &Args<'_>,
     scope: impl Fn(&Value) -> bool,
     shape: Shape,
+    with_total: bool,
 ) -> Result<Answer<'a>, String> {
     let page = args.count("page", 0)?;
     let page_size = args.count("page_size", 50)?;
@@ -247,7 +261,7 @@ fn paginated<'a>(
         shape,
         page,
         page_size,
-        total: matched.len(),
+        total: with_total.then_some(matched.len()),
     }))
 }
 
@@ -305,6 +319,19 @@ mod tests {
     }
 
     #[test]
+    fn total_only_when_selected() {
+        let d = dataset();
+        let with = call(
+            &d,
+            "{ find_images { total page data { _id } } }",
+            json!(null),
+        );
+        assert_eq!(with.body["data"]["find_images"]["total"], 90);
+        let without = call(&d, "{ find_images { page data { _id } } }", json!(null));
+        assert!(without.body["data"]["find_images"].get("total").is_none());
+    }
+
+    #[test]
     fn defaults_are_page_zero_of_fifty() {
         let d = dataset();
         let r = call(
@@ -330,7 +357,7 @@ mod tests {
             }),
         );
         let resp = &r.body["data"]["find_images"];
-        assert_eq!(resp["total"], 9);
+        assert_eq!(resp["total"], 15);
         let first = &resp["data"][0];
         assert_eq!(first["brew"]["build"], "busy-container-1.10-2");
         assert!(first.get("edges").is_none());

@@ -14,21 +14,21 @@ pub const QUERY: &str = "query q($registry: String, $repository: String) { \
     data { repository } error { status detail } } }";
 
 /// A POST of [`QUERY`] for `registry.access.redhat.com/rhel8/app-0` to `url`.
-pub fn request(url: &str) -> http::Request<Vec<u8>> {
+pub fn request(url: &str) -> http::Request<bytes::Bytes> {
     let body = json!({
         "query": QUERY,
         "variables": { "registry": "registry.access.redhat.com", "repository": "rhel8/app-0" },
     });
     http::Request::post(url)
         .header("content-type", "application/json")
-        .body(serde_json::to_vec(&body).unwrap())
+        .body(serde_json::to_vec(&body).unwrap().into())
         .unwrap()
 }
 
 /// Asserts that `response` is the probe's answer: a 200 holding `rhel8/app-0`.
-pub fn assert_repository(response: &http::Response<Vec<u8>>) {
+pub fn assert_repository(response: &http::Response<impl AsRef<[u8]>>) {
     assert_eq!(response.status(), 200);
-    let body: Value = serde_json::from_slice(response.body()).unwrap();
+    let body: Value = serde_json::from_slice(response.body().as_ref()).unwrap();
     assert_eq!(
         body["data"]["get_repository_by_registry_path"]["data"]["repository"], "rhel8/app-0",
         "{body}"

@@ -206,7 +206,8 @@ pub(crate) struct PageView<'a> {
     pub(crate) shape: Shape,
     pub(crate) page: usize,
     pub(crate) page_size: usize,
-    pub(crate) total: usize,
+    /// `None` when the query does not select `total`.
+    pub(crate) total: Option<usize>,
 }
 
 impl Serialize for PageView<'_> {
@@ -216,7 +217,9 @@ impl Serialize for PageView<'_> {
         m.serialize_entry("error", &Value::Null)?;
         m.serialize_entry("page", &self.page)?;
         m.serialize_entry("page_size", &self.page_size)?;
-        m.serialize_entry("total", &self.total)?;
+        if let Some(total) = self.total {
+            m.serialize_entry("total", &total)?;
+        }
         m.end()
     }
 }

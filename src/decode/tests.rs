@@ -1,9 +1,8 @@
-use super::context::{Interner, Table, hash, same};
+use std::sync::Arc;
+
 use super::*;
 use crate::model::{ContainerImage, ContainerRepository, Rpm, Text};
 use serde_json::json;
-
-const LIMIT: usize = 1 << 20;
 
 fn response(status: u16, body: impl Into<Vec<u8>>) -> http::Response<Vec<u8>> {
     http::Response::builder()
@@ -18,7 +17,7 @@ fn json_response(value: serde_json::Value) -> http::Response<Vec<u8>> {
 }
 
 fn repos(value: serde_json::Value) -> Result<Page<ContainerRepository>, Error> {
-    page(&json_response(value), "find_repositories", LIMIT)
+    page(&json_response(value), "find_repositories")
 }
 
 #[test]
@@ -62,10 +61,9 @@ fn empty_and_null_pages_have_no_items() {
 #[test]
 fn images_with_empty_objects_decode_and_null_items_are_reported() {
     let decode = |items| {
-        page::<ContainerImage>(
+        page::<ContainerImage, _>(
             &json_response(json!({"data": {"find_images": {"data": items}}})),
             "find_images",
-            LIMIT,
         )
     };
     let page =
@@ -107,7 +105,9 @@ fn http_errors_keep_status_excerpt_retry_after_and_trace_id() {
         (400, false),
         (401, false),
         (404, false),
-        (500, false),
+        (422, false),
+        (408, true),
+        (500, true),
         (429, true),
         (502, true),
         (504, true),
@@ -123,7 +123,7 @@ fn http_errors_keep_status_excerpt_retry_after_and_trace_id() {
 }
 
 fn repos_from(response: http::Response<Vec<u8>>) -> Result<Page<ContainerRepository>, Error> {
-    page(&response, "find_repositories", LIMIT)
+    page(&response, "find_repositories")
 }
 
 #[test]
@@ -197,11 +197,7 @@ fn pyxis_errors_and_the_transient_mongodb_timeout() {
 #[test]
 fn single_objects_read_not_found_as_none() {
     let decode = |value| {
-        object::<ContainerRepository>(
-            &json_response(value),
-            "get_repository_by_registry_path",
-            LIMIT,
-        )
+        object::<ContainerRepository, _>(&json_response(value), "get_repository_by_registry_path")
     };
     let found = decode(json!({"data": {"get_repository_by_registry_path": {"data": {"repository": "a"}, "error": null}}})).unwrap();
     assert_eq!(found.unwrap().repository.as_deref(), Some("a"));
@@ -230,6 +226,30 @@ fn malformed_truncated_and_wrongly_typed_bodies_are_decode_errors_with_paths() {
         matches!(&error, Error::Decode { path, .. } if path == "data.find_repositories.data[0].repository"),
         "{error:?}"
     );
+
+    // What was expected, in words.
+    let error = bad(br#"{"data": {"find_repositories": {"data": 5}}}"#);
+    assert!(error.to_string().contains("expected a list"), "{error}");
+    let images = crate::ops::FindImagesByNvrs::new(["x"], false);
+    let error = crate::PaginatedOperation::decode_page(
+        &images,
+        &response(
+            200,
+            br#"{"data": {"find_images": {"data": ["a-1-1"]}}}"#.to_vec(),
+        ),
+    )
+    .unwrap_err();
+    assert!(
+        error.to_string().contains("expected a container image"),
+        "{error}"
+    );
+    // Nothing read at all: the path is the document's root.
+    for body in [&b""[..], b"<html>", b"  ", b"{5}", b"{\"data\" 1}"] {
+        assert!(
+            matches!(bad(body), Error::Decode { ref path, .. } if path == "."),
+            "{body:?}"
+        );
+    }
 
     let full = br#"{"data":{"find_repositories":{"data":[{"repository":"a"}],"total":1}}}"#;
     for cut in 0..full.len() {
@@ -264,29 +284,13 @@ fn malformed_truncated_and_wrongly_typed_bodies_are_decode_errors_with_paths() {
         matches!(bad(b"<html>502</html>"), Error::Decode { ref body_excerpt, .. } if body_excerpt == "<html>502</html>")
     );
     assert!(matches!(bad(b"\xff\xfe"), Error::Decode { .. }));
+    assert!(
+        !bad(b"<html>502</html>").is_truncated_body(),
+        "malformed, not cut short"
+    );
     let error = bad(b"");
     assert!(error.is_truncated_body() && !error.is_transient());
     assert_eq!(error.trace_id(), Some("abc123"));
-}
-
-#[test]
-fn bodies_over_the_cap_are_refused_before_parsing() {
-    let body = serde_json::to_vec(&json!({"data": {"find_repositories": {"data": []}}})).unwrap();
-    let error = page::<ContainerRepository>(
-        &response(200, body.clone()),
-        "find_repositories",
-        body.len() - 1,
-    )
-    .unwrap_err();
-    assert!(matches!(error, Error::BodyTooLarge { limit, .. } if limit == body.len() - 1));
-    assert!(
-        page::<ContainerRepository>(
-            &response(200, body.clone()),
-            "find_repositories",
-            body.len()
-        )
-        .is_ok()
-    );
 }
 
 #[test]
@@ -295,7 +299,7 @@ fn whole_data_decodes_a_callers_own_shape() {
     struct Mine {
         a: u8,
     }
-    let mine: Mine = whole_data(&json_response(json!({"data": {"a": 4}})), LIMIT).unwrap();
+    let mine: Mine = whole_data(&json_response(json!({"data": {"a": 4}}))).unwrap();
     assert_eq!(mine.a, 4);
 }
 
@@ -311,7 +315,7 @@ fn escaped_root_field_names_still_match() {
     );
 }
 
-/// A body big enough for the decode to share strings and RPMs (see `Table::MIN_BODY`).
+/// A body big enough for the decode to share strings and RPMs (see `model::shared`).
 fn big_image_page(rpms: serde_json::Value) -> http::Response<Vec<u8>> {
     let image = json!({
         "brew": {"build": "ubi9-container-9.4-1134", "package": "ubi9-container"},
@@ -333,8 +337,9 @@ fn a_decode_keeps_one_copy_of_each_repeated_string() {
          "srpm_name": "openssl", "srpm_nevra": "openssl-1:3.0.7-27.el9.src"},
         {"name": "esc\u{e9}ped \"quoted\" name", "nvra": null}
     ]));
-    assert!(response.body().len() >= Table::<Text>::MIN_BODY);
-    let page = page::<ContainerImage>(&response, "find_images", LIMIT).unwrap();
+    // Big enough for the sharing tables (8 KiB and up).
+    assert!(response.body().len() >= 8 * 1024);
+    let page = page::<ContainerImage, _>(&response, "find_images").unwrap();
     let (first, last) = (&page.items[0], &page.items[39]);
     assert_eq!(first, last);
     for (a, b) in first.rpms().iter().zip(last.rpms()) {
@@ -347,11 +352,91 @@ fn a_decode_keeps_one_copy_of_each_repeated_string() {
         shared(labels[0].value.as_ref().unwrap())
     };
     assert!(Arc::ptr_eq(&vendor(first), &vendor(last)));
-    // The context is gone once the decode is over: strings are no longer shared.
-    assert!(!Arc::ptr_eq(
-        &shared(&intern("openssl")),
-        &shared(&intern("openssl"))
-    ));
+}
+
+#[test]
+fn small_bodies_and_long_strings_are_not_shared() {
+    // Under 8 KiB a decode uses no tables: equal values stay separate copies.
+    let image = |label: &str| {
+        json!({"brew": {"build": "a-1-1"}, "parsed_data": {"labels": [{"name": "l", "value": label}]},
+               "edges": {"rpm_manifest": {"data": {"rpms": [{"name": "bash", "nvra": "bash-1-1.x86_64"}]}}}})
+    };
+    let small = json_response(
+        json!({"data": {"find_images": {"data": [image("v"), image("v")], "page": 0, "total": 2}}}),
+    );
+    assert!(small.body().len() < 8 * 1024);
+    let items = page::<ContainerImage, _>(&small, "find_images")
+        .unwrap()
+        .items;
+    assert_eq!(items[0], items[1]);
+    assert!(!items[0].rpms()[0].ptr_eq(&items[1].rpms()[0]));
+
+    // In a large body, labels up to 256 bytes are shared and longer ones are not hashed.
+    let label = |image: &ContainerImage| {
+        shared(
+            image.parsed_data.as_ref().unwrap().labels[0]
+                .value
+                .as_ref()
+                .unwrap(),
+        )
+    };
+    for (length, kept_once) in [(256, true), (257, false)] {
+        let value = "x".repeat(length);
+        let images: Vec<_> = (0..40).map(|_| image(&value)).collect();
+        let large = json_response(
+            json!({"data": {"find_images": {"data": images, "page": 0, "total": 40}}}),
+        );
+        assert!(large.body().len() >= 8 * 1024);
+        let items = page::<ContainerImage, _>(&large, "find_images")
+            .unwrap()
+            .items;
+        assert_eq!(
+            Arc::ptr_eq(&label(&items[0]), &label(&items[39])),
+            kept_once,
+            "a label of {length} bytes"
+        );
+    }
+}
+
+/// The same body read by the plain derived impls, outside any decode and so without the
+/// sharing cache.
+fn images_without_the_cache(response: &http::Response<Vec<u8>>) -> Vec<ContainerImage> {
+    #[derive(Deserialize)]
+    struct Body {
+        data: Data,
+    }
+    #[derive(Deserialize)]
+    struct Data {
+        find_images: Items,
+    }
+    #[derive(Deserialize)]
+    struct Items {
+        data: Vec<ContainerImage>,
+    }
+    let body: Body = serde_json::from_slice(response.body()).unwrap();
+    body.data.find_images.data
+}
+
+#[test]
+fn the_sharing_cache_changes_memory_never_values() {
+    let response = big_image_page(json!([
+        {"name": "openssl-libs", "nvra": "openssl-libs-3.0.7-27.el9.x86_64",
+         "srpm_name": "openssl", "srpm_nevra": "openssl-1:3.0.7-27.el9.src"},
+        {"name": "openssl-libs", "nvra": "openssl-libs-3.0.7-27.el9.x86_64"},
+        {"name": "esc\u{e9}ped", "nvra": null, "srpm_name": "", "extra": {"x": 1}},
+        {"name": "openssl-libs", "nvra": "openssl-libs-3.0.7-27.el9.x86_64",
+         "srpm_name": "openssl", "srpm_nevra": "openssl-1:3.0.7-27.el9.src"}
+    ]));
+    let cached = page::<ContainerImage, _>(&response, "find_images")
+        .unwrap()
+        .items;
+    let plain = images_without_the_cache(&response);
+    assert_eq!(cached, plain);
+    assert_eq!(plain[0].rpms().len(), 4);
+    // Only the cached decode shares: the plain one gives every RPM its own allocation.
+    assert!(cached[0].rpms()[0].ptr_eq(&cached[39].rpms()[0]));
+    assert!(!plain[0].rpms()[0].ptr_eq(&plain[39].rpms()[0]));
+    assert!(!plain[0].rpms()[0].ptr_eq(&plain[0].rpms()[3]));
 }
 
 #[test]
@@ -381,7 +466,7 @@ fn rpms_are_shared_only_when_every_field_matches() {
     let escaped = variants.len() - 2;
     variants[escaped]["name"] = json!("bash");
 
-    let page = page::<ContainerImage>(&response, "find_images", LIMIT).unwrap();
+    let page = page::<ContainerImage, _>(&response, "find_images").unwrap();
     for image in &page.items {
         let rpms = image.rpms();
         assert_eq!(rpms.len(), variants.len());
@@ -401,54 +486,6 @@ fn rpms_are_shared_only_when_every_field_matches() {
     }
     let (first, last) = (page.items[0].rpms(), page.items[39].rpms());
     assert!(first.iter().zip(last).all(|(a, b)| a.ptr_eq(b)));
-}
-
-#[test]
-fn colliding_strings_are_never_confused() {
-    // A tiny table: most strings find no slot within the probe limit and are simply not shared.
-    let mut interner = Interner {
-        strings: Table {
-            capacity: 4,
-            slots: Vec::new(),
-            values: Vec::new(),
-        },
-    };
-    let words: Vec<String> = (0..200).map(|i| format!("word-{}", i % 50)).collect();
-    for word in &words {
-        assert_eq!(interner.intern(word), word.as_str());
-    }
-    let long = "x".repeat(Interner::MAX_LEN + 1);
-    assert_eq!(interner.intern(&long), long.as_str());
-    assert_eq!(interner.intern(""), "");
-}
-
-#[test]
-fn the_hash_reads_every_byte() {
-    let seen: std::collections::HashSet<u64> = ["", "a", "b", "ab", "ba", "abcdefgh", "abcdefgi"]
-        .into_iter()
-        .chain([
-            "0123456789abcdefX",
-            "0123456789abcdefY",
-            "Y0123456789abcdef",
-        ])
-        .map(|text| hash(1, text.as_bytes()))
-        .collect();
-    assert_eq!(seen.len(), 10);
-}
-
-#[test]
-fn strings_compare_byte_for_byte_at_every_length() {
-    let long = "abcdefghijklmnopqrstuvwxyz0123456789-abcdefghijklmnopqrstuvwxyz";
-    for len in 0..long.len() {
-        let a = &long.as_bytes()[..len];
-        assert!(same(a, a), "{len}");
-        for at in 0..len {
-            let mut b = a.to_vec();
-            b[at] ^= 1;
-            assert!(!same(a, &b), "{len} {at}");
-        }
-        assert!(!same(a, &long.as_bytes()[..len + 1]));
-    }
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use serde::de::{self, SeqAccess, Visitor};
+use serde::de::{self, Visitor};
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -165,77 +165,60 @@ impl<'de> Deserialize<'de> for Rpm {
     }
 }
 
-/// The RPM names an RPM list keeps while it is decoded (see
-/// [`FindImagesByInstalledRpms`](crate::ops::FindImagesByInstalledRpms)).
-#[derive(Clone, Debug)]
-pub(crate) struct RpmNames(Vec<String>);
+/// Which RPMs of each image's manifest a decode keeps: all of them, or only those with one of
+/// some names.
+///
+/// It travels with the decode as a value (see [`ImageSeed`](super::ImageSeed)), so that a
+/// [`ContainerImage`](super::ContainerImage) decodes the same way wherever it is decoded unless
+/// the caller says otherwise. The unwanted RPMs are skipped while the list is read, their strings
+/// never copied.
+///
+/// ```
+/// use pyxis_gql::model::RpmSelection;
+/// let openssl = RpmSelection::named(["openssl", "openssl-libs"]);
+/// assert!(openssl.keeps(Some("openssl")) && !openssl.keeps(Some("bash")) && !openssl.keeps(None));
+/// assert!(RpmSelection::All.keeps(None));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RpmSelection {
+    /// Every RPM.
+    #[default]
+    All,
+    /// Only RPMs with one of these names (sorted, without repeats).
+    Named(Vec<String>),
+}
 
-impl RpmNames {
-    pub(crate) fn new(names: &[String]) -> Self {
-        let mut names = names.to_vec();
+impl RpmSelection {
+    /// Only the RPMs called one of `names`; an RPM without a name is never one of them.
+    pub fn named<S: Into<String>>(names: impl IntoIterator<Item = S>) -> Self {
+        let mut names: Vec<String> = names.into_iter().map(Into::into).collect();
         names.sort_unstable();
         names.dedup();
-        Self(names)
+        Self::Named(names)
     }
 
-    /// Whether `name` is one of the names; a binary search, as the list is short and sorted.
-    pub(crate) fn contains(&self, name: &str) -> bool {
-        self.0
-            .binary_search_by(|probe| probe.as_str().cmp(name))
-            .is_ok()
+    /// Whether an RPM called `name` is kept.
+    pub fn keeps(&self, name: Option<&str>) -> bool {
+        match self {
+            Self::All => true,
+            // A binary search: the list is short and sorted.
+            Self::Named(names) => name.is_some_and(|name| {
+                names
+                    .binary_search_by(|probe| probe.as_str().cmp(name))
+                    .is_ok()
+            }),
+        }
     }
 }
 
-/// Reads an RPM list (`null` reads as empty).
-///
-/// Inside a decode, each RPM is looked up among those the decode has already read and shared
-/// when found; when the decode keeps only some RPMs (`FindImagesByInstalledRpms`), the others
-/// are skipped as they are read, their strings never copied.
-pub(super) fn rpm_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Rpm>, D::Error> {
-    struct ListVisitor;
-
-    impl<'de> Visitor<'de> for ListVisitor {
-        type Value = Vec<Rpm>;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a list of RPMs or null")
-        }
-
-        fn visit_none<E: de::Error>(self) -> Result<Vec<Rpm>, E> {
-            Ok(Vec::new())
-        }
-
-        fn visit_unit<E: de::Error>(self) -> Result<Vec<Rpm>, E> {
-            Ok(Vec::new())
-        }
-
-        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<Rpm>, D::Error> {
-            deserializer.deserialize_seq(self)
-        }
-
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Rpm>, A::Error> {
-            let mut list = crate::decode::RpmList::begin();
-            while let Some(raw) = seq.next_element::<RawRpm<'de>>()? {
-                let fields = raw.fields();
-                if list.keeps(fields[0]) {
-                    let rpm = list.share(fields).ok_or_else(too_long)?;
-                    list.push(rpm);
-                }
-            }
-            Ok(list.finish())
-        }
-    }
-
-    deserializer.deserialize_option(ListVisitor)
-}
-
-fn too_long<E: de::Error>() -> E {
+pub(super) fn too_long<E: de::Error>() -> E {
     E::custom("an RPM's strings exceed 2 GiB")
 }
 
 /// An RPM read without copying its strings.
 #[derive(Deserialize)]
-struct RawRpm<'a> {
+pub(super) struct RawRpm<'a> {
     #[serde(default, borrow)]
     name: RawStr<'a>,
     #[serde(default, borrow)]
@@ -247,7 +230,7 @@ struct RawRpm<'a> {
 }
 
 impl RawRpm<'_> {
-    fn fields(&self) -> RpmFields<'_> {
+    pub(super) fn fields(&self) -> RpmFields<'_> {
         [&self.name, &self.nvra, &self.srpm_name, &self.srpm_nevra].map(|field| field.0.as_deref())
     }
 
@@ -278,13 +261,6 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawStr<'a> {
 
             fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
                 Ok(RawStr(None))
-            }
-
-            fn visit_some<D: Deserializer<'de>>(
-                self,
-                deserializer: D,
-            ) -> Result<Self::Value, D::Error> {
-                deserializer.deserialize_str(self)
             }
 
             fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
@@ -359,8 +335,12 @@ mod tests {
     }
 
     #[test]
-    fn names_are_matched_exactly() {
-        let names = RpmNames::new(&["b".into(), "a".into(), "b".into()]);
-        assert!(names.contains("a") && names.contains("b") && !names.contains("c"));
+    fn selections_match_names_exactly() {
+        let named = RpmSelection::named(["b", "a", "b"]);
+        assert_eq!(named, RpmSelection::Named(vec!["a".into(), "b".into()]));
+        assert!(named.keeps(Some("a")) && named.keeps(Some("b")));
+        assert!(!named.keeps(Some("c")) && !named.keeps(Some("")) && !named.keeps(None));
+        assert!(RpmSelection::All.keeps(None) && RpmSelection::All.keeps(Some("c")));
+        assert!(!RpmSelection::named(Vec::<String>::new()).keeps(Some("a")));
     }
 }

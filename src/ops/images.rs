@@ -1,47 +1,20 @@
 //! Operations on container images.
 
-use std::sync::{Arc, LazyLock};
+use serde::Serialize;
 
-use serde_json::{Map, Value, json};
-
-use super::query::{self, IMAGE_FIELDS, RPM_FIELDS};
-use super::{by_id, filter_variables};
+use super::query::{
+    FIND_IMAGE_BUILDS, FIND_IMAGES, FIND_IMAGES_BY_INSTALLED_RPMS, FIND_IMAGES_BY_NVR,
+    FIND_IMAGES_BY_NVR_WITH_RPMS, FIND_IMAGES_WITH_RPMS,
+};
+use super::{BY_ID, FilterVariables, any_of, strings};
+use crate::chunks::{ChunkedOperation, split};
 use crate::decode::{self, Page};
 use crate::error::Error;
-use crate::filter::{Filter, eq, escape_regex, in_, regex};
-use crate::model::{ContainerImage, RpmNames};
-use crate::operation::{Document, Operation, PageSize, PaginatedOperation};
-
-const IMAGE_PARAMS: &[(&str, &str)] =
-    &[("filter", "ContainerImageFilter"), ("sort_by", "[SortBy]")];
-const NVR_PARAMS: &[(&str, &str)] = &[("nvr", "String"), ("sort_by", "[SortBy]")];
-
-static FIND_IMAGES: LazyLock<Document> =
-    LazyLock::new(|| query::paginated("FindImages", "find_images", IMAGE_PARAMS, IMAGE_FIELDS));
-static FIND_IMAGES_WITH_RPMS: LazyLock<Document> = LazyLock::new(|| {
-    query::paginated(
-        "FindImagesWithRpms",
-        "find_images",
-        IMAGE_PARAMS,
-        &format!("{IMAGE_FIELDS} {RPM_FIELDS}"),
-    )
-});
-static FIND_IMAGES_BY_NVR: LazyLock<Document> = LazyLock::new(|| {
-    query::paginated(
-        "FindImagesByNvr",
-        "find_images_by_nvr",
-        NVR_PARAMS,
-        IMAGE_FIELDS,
-    )
-});
-static FIND_IMAGES_BY_NVR_WITH_RPMS: LazyLock<Document> = LazyLock::new(|| {
-    query::paginated(
-        "FindImagesByNvrWithRpms",
-        "find_images_by_nvr",
-        NVR_PARAMS,
-        &format!("{IMAGE_FIELDS} {RPM_FIELDS}"),
-    )
-});
+use crate::filter::{Filter, eq, escape_regex, regex};
+use crate::model::{ContainerImage, ImageSeed, RpmSelection};
+use crate::nvr::Nvr;
+use crate::operation::{Document, PaginatedOperation, Query, SortBy};
+use crate::options::PageSize;
 
 fn find_images(include_rpms: bool) -> &'static Document {
     if include_rpms {
@@ -54,18 +27,10 @@ fn find_images(include_rpms: bool) -> &'static Document {
 /// Image pages carrying RPM manifests are large: they use the small page size.
 fn page_size_for(include_rpms: bool) -> PageSize {
     if include_rpms {
-        PageSize::Small
+        PageSize::SMALL
     } else {
-        PageSize::Default
+        PageSize::DEFAULT
     }
-}
-
-fn strings<S: Into<String>>(values: impl IntoIterator<Item = S>) -> Vec<String> {
-    values.into_iter().map(Into::into).collect()
-}
-
-fn any_of(field: &str, values: &[String]) -> Filter {
-    Filter::field(field, in_(values.iter().map(String::as_str)))
 }
 
 /// The images built from one NVR (`find_images_by_nvr`).
@@ -86,12 +51,16 @@ impl FindImagesByNvr {
     }
 }
 
-impl PaginatedOperation for FindImagesByNvr {
-    type Item = ContainerImage;
+/// The variables of [`FindImagesByNvr`]: `{nvr}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct NvrVariables {
+    /// The build NVR.
+    pub nvr: String,
+}
 
-    fn sort_key<'a>(&self, item: &'a ContainerImage) -> Option<&'a str> {
-        item.id.as_deref()
-    }
+impl Query for FindImagesByNvr {
+    type Variables = NvrVariables;
 
     fn document(&self) -> &Document {
         if self.include_rpms {
@@ -101,15 +70,22 @@ impl PaginatedOperation for FindImagesByNvr {
         }
     }
 
-    fn variables(&self) -> Map<String, Value> {
-        let mut variables = Map::new();
-        variables.insert("nvr".to_owned(), self.nvr.as_str().into());
-        variables.insert("sort_by".to_owned(), by_id());
-        variables
+    fn variables(&self) -> NvrVariables {
+        NvrVariables {
+            nvr: self.nvr.clone(),
+        }
     }
+}
+
+impl PaginatedOperation for FindImagesByNvr {
+    type Item = ContainerImage;
 
     fn page_size(&self) -> PageSize {
         page_size_for(self.include_rpms)
+    }
+
+    fn sort_by(&self) -> &[SortBy] {
+        &BY_ID
     }
 }
 
@@ -131,27 +107,45 @@ impl FindImagesByNvrs {
     }
 }
 
-impl PaginatedOperation for FindImagesByNvrs {
-    type Item = ContainerImage;
-
-    fn sort_key<'a>(&self, item: &'a ContainerImage) -> Option<&'a str> {
-        item.id.as_deref()
-    }
+impl Query for FindImagesByNvrs {
+    type Variables = FilterVariables;
 
     fn document(&self) -> &Document {
         find_images(self.include_rpms)
     }
 
-    fn variables(&self) -> Map<String, Value> {
-        filter_variables(any_of("brew.build", &self.nvrs), by_id())
+    fn variables(&self) -> FilterVariables {
+        FilterVariables {
+            filter: any_of("brew.build", &self.nvrs),
+        }
     }
+}
+
+impl PaginatedOperation for FindImagesByNvrs {
+    type Item = ContainerImage;
 
     fn page_size(&self) -> PageSize {
         page_size_for(self.include_rpms)
     }
 
+    fn sort_by(&self) -> &[SortBy] {
+        &BY_ID
+    }
+
     fn matches_nothing(&self) -> bool {
         self.nvrs.is_empty()
+    }
+}
+
+impl ChunkedOperation for FindImagesByNvrs {
+    fn chunks(&self, size: usize) -> Vec<Self> {
+        split(&self.nvrs, size)
+            .into_iter()
+            .map(|nvrs| Self {
+                nvrs,
+                include_rpms: self.include_rpms,
+            })
+            .collect()
     }
 }
 
@@ -160,11 +154,11 @@ impl PaginatedOperation for FindImagesByNvrs {
 ///
 /// ```
 /// use pyxis_gql::ops::FindImagesByInstalledRpms;
-/// use pyxis_gql::PaginatedOperation;
+/// use pyxis_gql::Query;
 ///
 /// let op = FindImagesByInstalledRpms::new(["openssl"]).published(true).tags(["latest"]);
 /// assert_eq!(
-///     serde_json::Value::Object(op.variables())["filter"],
+///     serde_json::to_value(op.variables()).unwrap()["filter"],
 ///     serde_json::json!({"and": [
 ///         {"repositories_elemMatch": {"and": [
 ///             {"published": {"eq": true}},
@@ -178,7 +172,7 @@ impl PaginatedOperation for FindImagesByNvrs {
 #[must_use]
 pub struct FindImagesByInstalledRpms {
     rpm_names: Vec<String>,
-    wanted: Arc<RpmNames>,
+    wanted: RpmSelection,
     content_sets: Option<Vec<String>>,
     repositories: Option<Vec<String>>,
     published: Option<bool>,
@@ -190,7 +184,7 @@ impl FindImagesByInstalledRpms {
     pub fn new<S: Into<String>>(rpm_names: impl IntoIterator<Item = S>) -> Self {
         let rpm_names = strings(rpm_names);
         Self {
-            wanted: Arc::new(RpmNames::new(&rpm_names)),
+            wanted: RpmSelection::named(rpm_names.iter().map(String::as_str)),
             rpm_names,
             content_sets: None,
             repositories: None,
@@ -253,41 +247,73 @@ impl FindImagesByInstalledRpms {
     }
 }
 
+impl Query for FindImagesByInstalledRpms {
+    type Variables = FilterVariables;
+
+    fn document(&self) -> &Document {
+        &FIND_IMAGES_BY_INSTALLED_RPMS
+    }
+
+    fn variables(&self) -> FilterVariables {
+        FilterVariables {
+            filter: self.filter(),
+        }
+    }
+}
+
 impl PaginatedOperation for FindImagesByInstalledRpms {
     type Item = ContainerImage;
 
-    fn sort_key<'a>(&self, item: &'a ContainerImage) -> Option<&'a str> {
-        item.id.as_deref()
-    }
-
-    fn document(&self) -> &Document {
-        &FIND_IMAGES_WITH_RPMS
-    }
-
-    fn variables(&self) -> Map<String, Value> {
-        filter_variables(self.filter(), by_id())
-    }
-
     fn page_size(&self) -> PageSize {
-        PageSize::Small
+        PageSize::SMALL
+    }
+
+    fn sort_by(&self) -> &[SortBy] {
+        &BY_ID
+    }
+
+    fn selects_total(&self) -> bool {
+        false
     }
 
     fn matches_nothing(&self) -> bool {
         self.rpm_names.is_empty()
     }
 
-    fn decode_page(
+    /// Keeps only the RPMs searched for: the others are skipped while the page is read, never
+    /// built.
+    fn decode_page<B: AsRef<[u8]>>(
         &self,
-        response: &http::Response<Vec<u8>>,
-        max_body_bytes: usize,
+        response: &http::Response<B>,
     ) -> Result<Page<ContainerImage>, Error> {
-        // The unwanted RPMs are skipped while the page is read, never built.
-        decode::page_with(
+        decode::page_seeded(
             response,
             self.document().root_field(),
-            max_body_bytes,
-            Some(Arc::clone(&self.wanted)),
+            ImageSeed::new(&self.wanted),
         )
+    }
+}
+
+/// Chunks the RPM names and the repositories (every pair of chunks when both are long). Each
+/// chunk still keeps every RPM the whole search asked for, so that an image found by two chunks
+/// comes back the same from both.
+impl ChunkedOperation for FindImagesByInstalledRpms {
+    fn chunks(&self, size: usize) -> Vec<Self> {
+        let repositories = match &self.repositories {
+            Some(repositories) => split(repositories, size).into_iter().map(Some).collect(),
+            None => vec![None],
+        };
+        let mut chunks = Vec::new();
+        for rpm_names in split(&self.rpm_names, size) {
+            for repositories in &repositories {
+                chunks.push(Self {
+                    rpm_names: rpm_names.clone(),
+                    repositories: repositories.clone(),
+                    ..self.clone()
+                });
+            }
+        }
+        chunks
     }
 }
 
@@ -307,23 +333,28 @@ impl FindImagesByNames {
     }
 }
 
-impl PaginatedOperation for FindImagesByNames {
-    type Item = ContainerImage;
-
-    fn sort_key<'a>(&self, item: &'a ContainerImage) -> Option<&'a str> {
-        item.id.as_deref()
-    }
+impl Query for FindImagesByNames {
+    type Variables = FilterVariables;
 
     fn document(&self) -> &Document {
         &FIND_IMAGES
     }
 
-    fn variables(&self) -> Map<String, Value> {
-        let filter = Filter::and([
-            any_of("brew.package", &self.names),
-            Filter::elem_match("repositories", [Filter::field("published", eq(true))]),
-        ]);
-        filter_variables(filter, by_id())
+    fn variables(&self) -> FilterVariables {
+        FilterVariables {
+            filter: Filter::and([
+                any_of("brew.package", &self.names),
+                Filter::elem_match("repositories", [Filter::field("published", eq(true))]),
+            ]),
+        }
+    }
+}
+
+impl PaginatedOperation for FindImagesByNames {
+    type Item = ContainerImage;
+
+    fn sort_by(&self) -> &[SortBy] {
+        &BY_ID
     }
 
     fn matches_nothing(&self) -> bool {
@@ -331,7 +362,35 @@ impl PaginatedOperation for FindImagesByNames {
     }
 }
 
+impl ChunkedOperation for FindImagesByNames {
+    fn chunks(&self, size: usize) -> Vec<Self> {
+        split(&self.names, size)
+            .into_iter()
+            .map(|names| Self { names })
+            .collect()
+    }
+}
+
 /// The images published in a repository, optionally only those with some tags.
+///
+/// Repository, publication and tags sit in one `repositories_elemMatch`, so one repository
+/// entry of the image must match all three. A filter with them as separate conditions would
+/// match them across entries: an image published in `ubi8/app`, with an unpublished entry in
+/// `ubi9/app` tagged `latest`, would wrongly count as published in `ubi9/app` under `latest`.
+///
+/// ```
+/// use pyxis_gql::{Query, ops::FindImagesByRepository};
+///
+/// let op = FindImagesByRepository::new("ubi9/app").auto_rebuild_tags(["latest"]);
+/// assert_eq!(
+///     serde_json::to_value(op.variables()).unwrap()["filter"],
+///     serde_json::json!({"repositories_elemMatch": {"and": [
+///         {"published": {"eq": true}},
+///         {"repository": {"eq": "ubi9/app"}},
+///         {"tags_elemMatch": {"and": [{"name": {"in": ["latest"]}}]}}
+///     ]}})
+/// );
+/// ```
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct FindImagesByRepository {
@@ -355,18 +414,14 @@ impl FindImagesByRepository {
     }
 }
 
-impl PaginatedOperation for FindImagesByRepository {
-    type Item = ContainerImage;
-
-    fn sort_key<'a>(&self, item: &'a ContainerImage) -> Option<&'a str> {
-        item.id.as_deref()
-    }
+impl Query for FindImagesByRepository {
+    type Variables = FilterVariables;
 
     fn document(&self) -> &Document {
         &FIND_IMAGES
     }
 
-    fn variables(&self) -> Map<String, Value> {
+    fn variables(&self) -> FilterVariables {
         let mut repository = vec![
             Filter::field("published", eq(true)),
             Filter::field("repository", eq(self.repository.as_str())),
@@ -374,14 +429,47 @@ impl PaginatedOperation for FindImagesByRepository {
         if let Some(tags) = &self.auto_rebuild_tags {
             repository.push(Filter::elem_match("tags", [any_of("name", tags)]));
         }
-        filter_variables(Filter::elem_match("repositories", repository), by_id())
+        FilterVariables {
+            filter: Filter::elem_match("repositories", repository),
+        }
     }
 }
 
-/// The four newest images of one package at one version, newest first.
+impl PaginatedOperation for FindImagesByRepository {
+    type Item = ContainerImage;
+
+    fn sort_by(&self) -> &[SortBy] {
+        &BY_ID
+    }
+}
+
+/// The images of the latest build of one package at one version: the build with the highest
+/// release by RPM's version comparison, and every image of it (all architectures), with RPM
+/// manifests unless [`include_rpms(false)`](Self::include_rpms).
 ///
-/// The build is matched with the pattern `^<name>-<version>-.*`, with `name` and `version`
-/// escaped, so that `a.b` matches only a literal dot.
+/// It takes three steps, each a value a caller can also drive alone:
+/// 1. [`candidates`](Self::candidates) crawls every image of the package whose build matches
+///    `^<name>-<version>-.*` (`name` and `version` escaped, so `a.b` matches only a literal dot),
+///    selecting only `_id` and `brew.build`;
+/// 2. [`pick_latest`](Self::pick_latest) takes the highest of those builds by
+///    [`Nvr::cmp_version_release`] (`rpmvercmp`: release `10` beats `9`, `1.10` beats `1.9`);
+/// 3. [`images_of`](Self::images_of) crawls that build's images under the same filters.
+///
+/// This is exact where the usual approach is not: taking the newest 20 images by publication
+/// date and comparing their builds misses a build published earlier than 20 others, and an
+/// unescaped pattern lets `a.b` match `aXb`.
+///
+/// ```
+/// use pyxis_gql::ops::FindLatestImagesByNameVersion;
+/// use pyxis_gql::model::ContainerImage;
+///
+/// let search = FindLatestImagesByNameVersion::new("app", "1.2").published(true);
+/// let build = |nvr: &str| -> ContainerImage {
+///     serde_json::from_value(serde_json::json!({"brew": {"build": nvr}})).unwrap()
+/// };
+/// let found = [build("app-1.2-9"), build("app-1.2-10"), build("app-1.2-2")];
+/// assert_eq!(search.pick_latest(&found).as_deref(), Some("app-1.2-10"));
+/// ```
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct FindLatestImagesByNameVersion {
@@ -389,19 +477,18 @@ pub struct FindLatestImagesByNameVersion {
     version: String,
     published: Option<bool>,
     content_sets: Option<Vec<String>>,
+    include_rpms: bool,
 }
 
-/// How many images "latest" returns.
-const LATEST_COUNT: u32 = 4;
-
 impl FindLatestImagesByNameVersion {
-    /// The newest images of package `name` at `version`.
+    /// The latest images of package `name` at `version`, with RPM manifests.
     pub fn new(name: impl Into<String>, version: impl Into<String>) -> Self {
         Self {
             name: name.into(),
             version: version.into(),
             published: None,
             content_sets: None,
+            include_rpms: true,
         }
     }
 
@@ -419,25 +506,16 @@ impl FindLatestImagesByNameVersion {
         self.content_sets = Some(strings(content_sets));
         self
     }
-}
 
-impl Operation for FindLatestImagesByNameVersion {
-    type Output = Vec<ContainerImage>;
-
-    fn document(&self) -> &Document {
-        &FIND_IMAGES
+    /// Whether the images come with their RPM manifests (the default).
+    pub fn include_rpms(mut self, include_rpms: bool) -> Self {
+        self.include_rpms = include_rpms;
+        self
     }
 
-    fn variables(&self) -> Map<String, Value> {
-        let pattern = format!(
-            "^{}-{}-.*",
-            escape_regex(&self.name),
-            escape_regex(&self.version)
-        );
-        let mut parts = vec![
-            Filter::field("brew.package", eq(self.name.as_str())),
-            Filter::field("brew.build", regex(pattern)),
-        ];
+    /// The filter over the package's images, with `build` narrowing the builds.
+    fn filter(&self, build: Filter) -> Filter {
+        let mut parts = vec![Filter::field("brew.package", eq(self.name.as_str())), build];
         if let Some(published) = self.published {
             parts.push(Filter::elem_match(
                 "repositories",
@@ -447,21 +525,105 @@ impl Operation for FindLatestImagesByNameVersion {
         if let Some(content_sets) = &self.content_sets {
             parts.push(any_of("content_sets", content_sets));
         }
-        let mut variables = filter_variables(
-            Filter::and(parts),
-            json!([{"field": "creation_date", "order": "DESC"}]),
-        );
-        variables.insert("page".to_owned(), 0.into());
-        variables.insert("page_size".to_owned(), LATEST_COUNT.into());
-        variables
+        Filter::and(parts)
     }
 
-    fn decode(
+    /// Step 1: every image that may be of the latest build, with only its build and `_id`.
+    pub fn candidates(&self) -> LatestBuildCandidates {
+        let pattern = format!(
+            "^{}-{}-.*",
+            escape_regex(&self.name),
+            escape_regex(&self.version)
+        );
+        LatestBuildCandidates {
+            filter: self.filter(Filter::field("brew.build", regex(pattern))),
+        }
+    }
+
+    /// Step 2: the highest build among `candidates` that is exactly of this package and
+    /// version, or `None` when there is none.
+    pub fn pick_latest<'a>(
         &self,
-        response: &http::Response<Vec<u8>>,
-        max_body_bytes: usize,
-    ) -> Result<Self::Output, Error> {
-        decode::page(response, self.document().root_field(), max_body_bytes).map(|page| page.items)
+        candidates: impl IntoIterator<Item = &'a ContainerImage>,
+    ) -> Option<String> {
+        candidates
+            .into_iter()
+            .filter_map(|image| Nvr::parse(image.nvr()?))
+            .filter(|nvr| nvr.name() == self.name && nvr.version() == self.version)
+            .max_by(|a, b| a.cmp_version_release(b))
+            .map(|nvr| format!("{}-{}-{}", nvr.name(), nvr.version(), nvr.release()))
+    }
+
+    /// Step 3: every image of `build` under this search's filters.
+    pub fn images_of(&self, build: &str) -> LatestBuildImages {
+        LatestBuildImages {
+            filter: self.filter(Filter::field("brew.build", eq(build))),
+            include_rpms: self.include_rpms,
+        }
+    }
+}
+
+/// The crawl of [`FindLatestImagesByNameVersion::candidates`]: images with only `_id` and
+/// `brew.build`.
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct LatestBuildCandidates {
+    filter: Filter,
+}
+
+impl Query for LatestBuildCandidates {
+    type Variables = FilterVariables;
+
+    fn document(&self) -> &Document {
+        &FIND_IMAGE_BUILDS
+    }
+
+    fn variables(&self) -> FilterVariables {
+        FilterVariables {
+            filter: self.filter.clone(),
+        }
+    }
+}
+
+impl PaginatedOperation for LatestBuildCandidates {
+    type Item = ContainerImage;
+
+    fn sort_by(&self) -> &[SortBy] {
+        &BY_ID
+    }
+}
+
+/// The crawl of [`FindLatestImagesByNameVersion::images_of`]: one build's images.
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct LatestBuildImages {
+    filter: Filter,
+    include_rpms: bool,
+}
+
+impl Query for LatestBuildImages {
+    type Variables = FilterVariables;
+
+    fn document(&self) -> &Document {
+        find_images(self.include_rpms)
+    }
+
+    fn variables(&self) -> FilterVariables {
+        FilterVariables {
+            filter: self.filter.clone(),
+        }
+    }
+}
+
+impl PaginatedOperation for LatestBuildImages {
+    type Item = ContainerImage;
+
+    fn page_size(&self) -> PageSize {
+        page_size_for(self.include_rpms)
+    }
+
+    fn sort_by(&self) -> &[SortBy] {
+        &BY_ID
     }
 }
 
@@ -471,7 +633,7 @@ mod tests {
 
     use super::*;
 
-    fn page_of(images: Value) -> http::Response<Vec<u8>> {
+    fn page_of(images: serde_json::Value) -> http::Response<Vec<u8>> {
         let body = json!({"data": {"find_images": {"data": images, "page": 0, "total": 3}}});
         http::Response::new(serde_json::to_vec(&body).unwrap())
     }
@@ -497,7 +659,7 @@ mod tests {
             {"name": "q\"uote", "nvra": "q\\uote-1-1.noarch"}
         ]);
         let images = json!([
-            {"edges": {"rpm_manifest": {"data": {"image_id": "a", "rpms": rpms}}}},
+            {"architecture": "s390x", "edges": {"rpm_manifest": {"data": {"image_id": "a", "rpms": rpms}}}},
             {"edges": {"rpm_manifest": {"data": {"image_id": "b", "rpms": null}}}},
             {"edges": {"rpm_manifest": {"data": null, "error": {"status": 404}}}}
         ]);
@@ -505,7 +667,7 @@ mod tests {
         // Small body (strings each their own) and a body large enough to share them.
         let large = json!([images[0], images[1], images[2], {"content_sets": ["x".repeat(9000)]}]);
         for images in [images.clone(), large] {
-            let page = op.decode_page(&page_of(images), usize::MAX).unwrap();
+            let page = op.decode_page(&page_of(images)).unwrap();
             assert_eq!(
                 names(&page.items[0]),
                 ["openssl", "openssl-libs", "q\"uote"]
@@ -517,10 +679,11 @@ mod tests {
                 Some("openssl-1:3.0.7-27.el9.src")
             );
             assert!(page.items[1].rpms().is_empty() && page.items[2].rpms().is_empty());
+            assert_eq!(page.items[0].architecture.as_deref(), Some("s390x"));
         }
         // The same page through an operation that keeps every RPM.
         let all = FindImagesByNvrs::new(["x"], true)
-            .decode_page(&page_of(images), usize::MAX)
+            .decode_page(&page_of(images))
             .unwrap();
         assert_eq!(
             names(&all.items[0]),
@@ -540,13 +703,13 @@ mod tests {
     fn rpm_lists_report_their_errors() {
         let op = FindImagesByInstalledRpms::new(["bash"]);
         let bad = json!([{"edges": {"rpm_manifest": {"data": {"rpms": [{"name": 7}]}}}}]);
-        let error = op.decode_page(&page_of(bad), usize::MAX).unwrap_err();
+        let error = op.decode_page(&page_of(bad)).unwrap_err();
         assert!(
             matches!(&error, Error::Decode { path, .. }
                 if path == "data.find_images.data[0].edges.rpm_manifest.data.rpms[0].name"),
             "{error:?}"
         );
         let not_a_list = json!([{"edges": {"rpm_manifest": {"data": {"rpms": {"name": "bash"}}}}}]);
-        assert!(op.decode_page(&page_of(not_a_list), usize::MAX).is_err());
+        assert!(op.decode_page(&page_of(not_a_list)).is_err());
     }
 }

@@ -1,37 +1,47 @@
 //! The built-in Pyxis operations, and the escape hatch for any other query.
 //!
 //! Each operation is a plain value: build it, then hand it to a [`Client`](crate::Client), or
-//! turn it into requests yourself with [`Pages`](crate::Pages) or [`Operation`](crate::Operation).
-//! Every argument travels as a GraphQL variable; the query text of each operation is a constant.
+//! turn it into requests yourself with [`Pages`](crate::Pages) or an
+//! [`Endpoint`](crate::Endpoint). Every argument travels as a GraphQL variable, in a typed
+//! variables struct; the query text of each operation is a constant.
 
 mod custom;
 mod images;
 mod query;
 mod repositories;
 
-pub use custom::{CustomPaginatedQuery, CustomQuery};
+use serde::Serialize;
+
+pub use custom::{CustomPaginatedQuery, CustomQuery, CustomVariables};
 pub use images::{
     FindImagesByInstalledRpms, FindImagesByNames, FindImagesByNvr, FindImagesByNvrs,
-    FindImagesByRepository, FindLatestImagesByNameVersion,
+    FindImagesByRepository, FindLatestImagesByNameVersion, LatestBuildCandidates,
+    LatestBuildImages, NvrVariables,
 };
 pub use repositories::{
     FindRepositories, FindRepositoriesByRegistryPaths, FindRepositoriesByRepositoryName,
     GetRepositoryByRegistryPath,
 };
 
-use serde_json::{Map, Value};
+use crate::filter::{Filter, in_};
+use crate::operation::SortBy;
 
-use crate::filter::Filter;
-
-/// Variables holding one filter and one sort order.
-fn filter_variables(filter: Filter, sort_by: Value) -> Map<String, Value> {
-    let mut variables = Map::new();
-    variables.insert("filter".to_owned(), filter.to_value());
-    variables.insert("sort_by".to_owned(), sort_by);
-    variables
+/// The variables of a search by filter: `{filter}`, to which a crawl adds its page and sort.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct FilterVariables {
+    /// The filter.
+    pub filter: Filter,
 }
 
-/// A stable order for crawls, so that concurrently fetched pages neither overlap nor leave gaps.
-fn by_id() -> Value {
-    serde_json::json!([{"field": "_id", "order": "ASC"}])
+/// The crawls' stable order, so that concurrently fetched pages neither overlap nor leave gaps.
+static BY_ID: [SortBy; 1] = [SortBy::ascending("_id")];
+
+fn strings<S: Into<String>>(values: impl IntoIterator<Item = S>) -> Vec<String> {
+    values.into_iter().map(Into::into).collect()
+}
+
+/// `field` is one of `values`.
+fn any_of(field: &str, values: &[String]) -> Filter {
+    Filter::field(field, in_(values.iter().map(String::as_str)))
 }

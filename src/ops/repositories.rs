@@ -1,51 +1,27 @@
 //! Operations on container repositories.
 
-use std::sync::LazyLock;
-
-use serde_json::{Map, Value};
-
-use super::query::{self, REPOSITORY_FIELDS};
-use super::{by_id, filter_variables};
+use super::query::{FIND_REPOSITORIES, GET_REPOSITORY_BY_REGISTRY_PATH};
+use super::{BY_ID, FilterVariables, any_of, strings};
+use crate::chunks::{ChunkedOperation, split};
 use crate::decode;
 use crate::error::Error;
-use crate::filter::{Filter, eq, in_};
+use crate::filter::{Filter, eq};
 use crate::model::{ContainerRepository, RegistryPath};
-use crate::operation::{Document, Operation, PaginatedOperation};
+use crate::operation::{Document, Operation, PaginatedOperation, Query, SortBy};
 
 /// The vendor whose repositories the repository searches keep by default.
 const VENDOR: &str = "redhat";
-
-static FIND_REPOSITORIES: LazyLock<Document> = LazyLock::new(|| {
-    query::paginated(
-        "FindRepositories",
-        "find_repositories",
-        &[
-            ("filter", "ContainerRepositoryFilter"),
-            ("sort_by", "[SortBy]"),
-        ],
-        REPOSITORY_FIELDS,
-    )
-});
-
-static GET_REPOSITORY: LazyLock<Document> = LazyLock::new(|| {
-    query::single(
-        "GetRepositoryByRegistryPath",
-        "get_repository_by_registry_path",
-        &[("registry", "String"), ("repository", "String")],
-        REPOSITORY_FIELDS,
-    )
-});
 
 /// Repositories, optionally narrowed by publication, release category, auto-rebuild tag and name;
 /// only `vendor_label == "redhat"` unless [`any_vendor`](Self::any_vendor) is called.
 ///
 /// ```
 /// use pyxis_gql::ops::FindRepositories;
-/// use pyxis_gql::PaginatedOperation;
+/// use pyxis_gql::Query;
 ///
 /// let op = FindRepositories::new().published(true).release_categories(["Generally Available"]);
 /// assert_eq!(
-///     serde_json::Value::Object(op.variables())["filter"],
+///     serde_json::to_value(op.variables()).unwrap()["filter"],
 ///     serde_json::json!({"and": [
 ///         {"vendor_label": {"eq": "redhat"}},
 ///         {"published": {"eq": true}},
@@ -80,19 +56,19 @@ impl FindRepositories {
         mut self,
         categories: impl IntoIterator<Item = S>,
     ) -> Self {
-        self.release_categories = Some(categories.into_iter().map(Into::into).collect());
+        self.release_categories = Some(strings(categories));
         self
     }
 
     /// Only repositories with one of these auto-rebuild tags.
     pub fn auto_rebuild_tags<S: Into<String>>(mut self, tags: impl IntoIterator<Item = S>) -> Self {
-        self.auto_rebuild_tags = Some(tags.into_iter().map(Into::into).collect());
+        self.auto_rebuild_tags = Some(strings(tags));
         self
     }
 
     /// Only repositories with one of these names (`repository` paths).
     pub fn names<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
-        self.names = Some(names.into_iter().map(Into::into).collect());
+        self.names = Some(strings(names));
         self
     }
 
@@ -118,26 +94,48 @@ impl FindRepositories {
         ];
         for (field, values) in lists {
             if let Some(values) = values {
-                parts.push(Filter::field(field, in_(values.iter().map(String::as_str))));
+                parts.push(any_of(field, values));
             }
         }
         Filter::and(parts)
     }
 }
 
-impl PaginatedOperation for FindRepositories {
-    type Item = ContainerRepository;
-
-    fn sort_key<'a>(&self, item: &'a ContainerRepository) -> Option<&'a str> {
-        item.id.as_deref()
-    }
+impl Query for FindRepositories {
+    type Variables = FilterVariables;
 
     fn document(&self) -> &Document {
         &FIND_REPOSITORIES
     }
 
-    fn variables(&self) -> Map<String, Value> {
-        filter_variables(self.filter(), by_id())
+    fn variables(&self) -> FilterVariables {
+        FilterVariables {
+            filter: self.filter(),
+        }
+    }
+}
+
+impl PaginatedOperation for FindRepositories {
+    type Item = ContainerRepository;
+
+    fn sort_by(&self) -> &[SortBy] {
+        &BY_ID
+    }
+}
+
+/// Chunks the repository names; the other lists narrow the search and stay whole.
+impl ChunkedOperation for FindRepositories {
+    fn chunks(&self, size: usize) -> Vec<Self> {
+        let Some(names) = &self.names else {
+            return vec![self.clone()];
+        };
+        split(names, size)
+            .into_iter()
+            .map(|names| Self {
+                names: Some(names),
+                ..self.clone()
+            })
+            .collect()
     }
 }
 
@@ -157,23 +155,28 @@ impl FindRepositoriesByRepositoryName {
     }
 }
 
-impl PaginatedOperation for FindRepositoriesByRepositoryName {
-    type Item = ContainerRepository;
-
-    fn sort_key<'a>(&self, item: &'a ContainerRepository) -> Option<&'a str> {
-        item.id.as_deref()
-    }
+impl Query for FindRepositoriesByRepositoryName {
+    type Variables = FilterVariables;
 
     fn document(&self) -> &Document {
         &FIND_REPOSITORIES
     }
 
-    fn variables(&self) -> Map<String, Value> {
-        let filter = Filter::and([
-            Filter::field("repository", eq(self.repository.as_str())),
-            Filter::field("vendor_label", eq(VENDOR)),
-        ]);
-        filter_variables(filter, by_id())
+    fn variables(&self) -> FilterVariables {
+        FilterVariables {
+            filter: Filter::and([
+                Filter::field("repository", eq(self.repository.as_str())),
+                Filter::field("vendor_label", eq(VENDOR)),
+            ]),
+        }
+    }
+}
+
+impl PaginatedOperation for FindRepositoriesByRepositoryName {
+    type Item = ContainerRepository;
+
+    fn sort_by(&self) -> &[SortBy] {
+        &BY_ID
     }
 }
 
@@ -193,29 +196,43 @@ impl FindRepositoriesByRegistryPaths {
     }
 }
 
-impl PaginatedOperation for FindRepositoriesByRegistryPaths {
-    type Item = ContainerRepository;
-
-    fn sort_key<'a>(&self, item: &'a ContainerRepository) -> Option<&'a str> {
-        item.id.as_deref()
-    }
+impl Query for FindRepositoriesByRegistryPaths {
+    type Variables = FilterVariables;
 
     fn document(&self) -> &Document {
         &FIND_REPOSITORIES
     }
 
-    fn variables(&self) -> Map<String, Value> {
-        let filter = Filter::or(self.paths.iter().map(|path| {
-            Filter::and([
-                Filter::field("registry", eq(path.registry())),
-                Filter::field("repository", eq(path.repository())),
-            ])
-        }));
-        filter_variables(filter, by_id())
+    fn variables(&self) -> FilterVariables {
+        FilterVariables {
+            filter: Filter::or(self.paths.iter().map(|path| {
+                Filter::and([
+                    Filter::field("registry", eq(path.registry())),
+                    Filter::field("repository", eq(path.repository())),
+                ])
+            })),
+        }
+    }
+}
+
+impl PaginatedOperation for FindRepositoriesByRegistryPaths {
+    type Item = ContainerRepository;
+
+    fn sort_by(&self) -> &[SortBy] {
+        &BY_ID
     }
 
     fn matches_nothing(&self) -> bool {
         self.paths.is_empty()
+    }
+}
+
+impl ChunkedOperation for FindRepositoriesByRegistryPaths {
+    fn chunks(&self, size: usize) -> Vec<Self> {
+        split(&self.paths, size)
+            .into_iter()
+            .map(|paths| Self { paths })
+            .collect()
     }
 }
 
@@ -233,25 +250,23 @@ impl GetRepositoryByRegistryPath {
     }
 }
 
+impl Query for GetRepositoryByRegistryPath {
+    /// `{registry, repository}`.
+    type Variables = RegistryPath;
+
+    fn document(&self) -> &Document {
+        &GET_REPOSITORY_BY_REGISTRY_PATH
+    }
+
+    fn variables(&self) -> RegistryPath {
+        self.path.clone()
+    }
+}
+
 impl Operation for GetRepositoryByRegistryPath {
     type Output = Option<ContainerRepository>;
 
-    fn document(&self) -> &Document {
-        &GET_REPOSITORY
-    }
-
-    fn variables(&self) -> Map<String, Value> {
-        let mut variables = Map::new();
-        variables.insert("registry".to_owned(), self.path.registry().into());
-        variables.insert("repository".to_owned(), self.path.repository().into());
-        variables
-    }
-
-    fn decode(
-        &self,
-        response: &http::Response<Vec<u8>>,
-        max_body_bytes: usize,
-    ) -> Result<Self::Output, Error> {
-        decode::object(response, self.document().root_field(), max_body_bytes)
+    fn decode<B: AsRef<[u8]>>(&self, response: &http::Response<B>) -> Result<Self::Output, Error> {
+        decode::object(response, self.document().root_field())
     }
 }

@@ -6,8 +6,11 @@ use serde_json::json;
 type Feed = Box<dyn Fn(&mut Pages<FindRepositories>) -> Result<(), Error>>;
 
 fn crawl(page_size: u32) -> Pages<FindRepositories> {
-    let config = Config::builder().page_size(page_size).build().unwrap();
-    Pages::new(FindRepositories::new(), &Endpoint::new(&config), &config)
+    let options = ClientOptions::builder()
+        .page_size(page_size)
+        .build()
+        .unwrap();
+    Pages::new(FindRepositories::new(), &Endpoint::default(), &options)
 }
 
 /// A page of repositories named `r<first>`, `r<first+1>`, ...
@@ -44,7 +47,9 @@ fn fans_out_after_the_first_page_and_yields_in_page_order() {
         pages.remaining_requests().unwrap().is_empty(),
         "nothing before the total is known"
     );
+    assert_eq!(pages.total(), None);
     pages.feed(0, &answer(0, 0, 3, Some(10))).unwrap();
+    assert_eq!(pages.total(), Some(10));
     let rest = pages.remaining_requests().unwrap();
     assert_eq!(
         rest.iter().map(page_variable).collect::<Vec<_>>(),
@@ -130,37 +135,63 @@ fn contradicting_pages_are_errors_not_silent_gaps() {
         let _ = pages.remaining_requests().unwrap();
         pages
     };
-    let cases: Vec<(&str, Feed)> = vec![
+    use PaginationError as P;
+    let cases: Vec<(&str, Feed, PaginationError)> = vec![
         (
-            "total changed",
+            "the total changed from 6 to 7 at page 1",
             Box::new(|p| p.feed(1, &answer(1, 2, 2, Some(7)))),
+            P::TotalChanged {
+                page: 1,
+                before: 6,
+                now: 7,
+            },
         ),
         (
-            "answered twice",
+            "page 0 was answered twice",
             Box::new(|p| p.feed(0, &answer(0, 0, 2, Some(6)))),
+            P::AnsweredTwice { page: 0 },
         ),
         (
-            "never requested",
+            "page 9 was never requested",
             Box::new(|p| p.feed(9, &answer(9, 0, 2, Some(6)))),
+            P::NeverRequested { page: 9 },
         ),
         (
-            "got page",
+            "asked for page 1, got page 2",
             Box::new(|p| p.feed(1, &answer(2, 4, 2, Some(6)))),
+            P::WrongPage {
+                asked: 1,
+                served: 2,
+            },
         ),
         (
-            "means 2",
+            "page 1 holds 1 items where the total 6 means 2",
             Box::new(|p| p.feed(1, &answer(1, 2, 1, Some(6)))),
+            P::CountDisagreesWithTotal {
+                page: 1,
+                count: 1,
+                total: 6,
+                expected: 2,
+            },
         ),
         (
-            "more than the page size",
+            "page 2 holds 3 items, more than the page size 2",
             Box::new(|p| p.feed(2, &answer(2, 4, 3, Some(6)))),
+            P::OverfullPage {
+                page: 2,
+                count: 3,
+                page_size: 2,
+            },
         ),
     ];
-    for (expected, feed) in cases {
+    for (message, feed, expected) in cases {
         let mut pages = started();
         match feed(&mut pages) {
-            Err(Error::Pagination(message)) => assert!(message.contains(expected), "{message}"),
-            other => panic!("{expected}: {other:?}"),
+            Err(Error::Pagination(error)) => {
+                assert_eq!(error, expected);
+                assert!(error.to_string().starts_with(message), "{error}");
+            }
+            other => panic!("{message}: {other:?}"),
         }
         assert!(!pages.is_done());
     }
@@ -187,11 +218,10 @@ fn page_errors_pass_through_and_the_crawl_can_report_what_it_has() {
 
 #[test]
 fn an_operation_that_matches_nothing_sends_nothing() {
-    let config = Config::builder().build().unwrap();
     let mut pages = Pages::new(
         FindRepositoriesByRegistryPaths::new([]),
-        &Endpoint::new(&config),
-        &config,
+        &Endpoint::default(),
+        &ClientOptions::default(),
     );
     assert!(pages.next_request().is_none());
     assert!(pages.is_done());
@@ -200,8 +230,13 @@ fn an_operation_that_matches_nothing_sends_nothing() {
 
 #[test]
 fn a_total_over_the_item_cap_fails_before_fetching_the_rest() {
-    let config = Config::builder().page_size(2).max_items(5).build().unwrap();
-    let mut pages = Pages::new(FindRepositories::new(), &Endpoint::new(&config), &config);
+    let options = ClientOptions::builder()
+        .page_size(2)
+        .max_items(5)
+        .build()
+        .unwrap();
+    let mut pages = Pages::new(FindRepositories::new(), &Endpoint::default(), &options);
+    assert_eq!(pages.page_size(), 2);
     let _ = pages.next_request().unwrap().unwrap();
     let error = pages.feed(0, &answer(0, 0, 2, Some(6))).unwrap_err();
     assert!(
@@ -210,7 +245,7 @@ fn a_total_over_the_item_cap_fails_before_fetching_the_rest() {
     );
 
     // Without a total, the items received so far count.
-    let mut pages = Pages::new(FindRepositories::new(), &Endpoint::new(&config), &config);
+    let mut pages = Pages::new(FindRepositories::new(), &Endpoint::default(), &options);
     for page in 0..2 {
         let _ = pages.next_request().unwrap().unwrap();
         pages
@@ -223,6 +258,12 @@ fn a_total_over_the_item_cap_fails_before_fetching_the_rest() {
         matches!(error, Error::TooManyItems { limit: 5, found: 6 }),
         "{error:?}"
     );
+
+    // Exactly the cap is allowed.
+    let mut pages = Pages::new(FindRepositories::new(), &Endpoint::default(), &options);
+    let _ = pages.next_request().unwrap().unwrap();
+    pages.feed(0, &answer(0, 0, 2, Some(5))).unwrap();
+    assert_eq!(pages.total(), Some(5));
 }
 
 #[test]
@@ -256,7 +297,14 @@ fn a_late_total_smaller_than_what_arrived_is_an_error() {
     }
     let _ = pages.next_request().unwrap().unwrap();
     match pages.feed(2, &answer(2, 4, 0, Some(3))) {
-        Err(Error::Pagination(message)) => assert!(message.contains("held 4 items"), "{message}"),
+        Err(Error::Pagination(error)) => assert_eq!(
+            error,
+            PaginationError::LateTotalTooSmall {
+                page: 2,
+                total: 3,
+                held: 4
+            }
+        ),
         other => panic!("{other:?}"),
     }
     assert!(!pages.is_done());
@@ -286,7 +334,10 @@ fn sort_keys_catch_a_page_repeated_under_another_number() {
     pages.feed(1, &keyed(1, 2..4, 6)).unwrap();
     let error = pages.feed(2, &keyed(2, 2..4, 6)).unwrap_err();
     assert!(
-        matches!(&error, Error::Pagination(m) if m.contains("page 2 overlaps page 1")),
+        matches!(
+            &error,
+            Error::Pagination(PaginationError::Overlap { page: 2, other: 1 })
+        ),
         "{error:?}"
     );
 
@@ -295,7 +346,10 @@ fn sort_keys_catch_a_page_repeated_under_another_number() {
     pages.feed(2, &keyed(2, 4..6, 6)).unwrap();
     let error = pages.feed(1, &keyed(1, 4..6, 6)).unwrap_err();
     assert!(
-        matches!(&error, Error::Pagination(m) if m.contains("overlaps")),
+        matches!(
+            &error,
+            Error::Pagination(PaginationError::Overlap { page: 1, .. })
+        ),
         "{error:?}"
     );
 
@@ -306,7 +360,10 @@ fn sort_keys_catch_a_page_repeated_under_another_number() {
         .feed(1, &http::Response::new(serde_json::to_vec(&body).unwrap()))
         .unwrap_err();
     assert!(
-        matches!(&error, Error::Pagination(m) if m.contains("not in sort order")),
+        matches!(
+            &error,
+            Error::Pagination(PaginationError::OutOfOrder { page: 1 })
+        ),
         "{error:?}"
     );
 
@@ -320,4 +377,78 @@ fn sort_keys_catch_a_page_repeated_under_another_number() {
     }
     assert_eq!(count, 6);
     assert!(pages.is_done());
+}
+
+/// A crawl of an operation that leaves `total` out, `ahead` pages at a time.
+fn totalless(page_size: u32, ahead: usize) -> Pages<crate::ops::FindImagesByInstalledRpms> {
+    let options = ClientOptions::builder()
+        .small_page_size(page_size)
+        .page_concurrency(ahead)
+        .build()
+        .unwrap();
+    Pages::new(
+        crate::ops::FindImagesByInstalledRpms::new(["x"]),
+        &Endpoint::default(),
+        &options,
+    )
+}
+
+/// A page of `count` images with ids `i<first>`, ... and no total.
+fn images(page: u32, first: usize, count: usize) -> http::Response<Vec<u8>> {
+    let items: Vec<_> = (first..first + count)
+        .map(|i| json!({"_id": format!("i{i:03}")}))
+        .collect();
+    let body = json!({"data": {"find_images": {"data": items, "page": page}}});
+    http::Response::new(serde_json::to_vec(&body).unwrap())
+}
+
+fn issue_all<O: PaginatedOperation>(pages: &mut Pages<O>) -> Vec<u32> {
+    std::iter::from_fn(|| pages.next_request().map(|r| r.unwrap().page)).collect()
+}
+
+#[test]
+fn without_a_total_pages_are_asked_ahead_until_a_short_one() {
+    let mut pages = totalless(2, 3);
+    assert_eq!(issue_all(&mut pages), [0, 1, 2], "three ahead");
+    pages.feed(0, &images(0, 0, 2)).unwrap();
+    assert_eq!(issue_all(&mut pages), [3], "one answer, one more ahead");
+    pages.feed(2, &images(2, 4, 1)).unwrap();
+    assert!(pages.next_request().is_none(), "page 2 is short: the end");
+    pages.feed(1, &images(1, 2, 2)).unwrap();
+    assert_eq!(pages.missing_pages(), Vec::<u32>::new());
+    let ids: Vec<_> = std::iter::from_fn(|| pages.pop_items())
+        .flatten()
+        .map(|image| image.id.unwrap())
+        .collect();
+    assert_eq!(ids, ["i000", "i001", "i002", "i003", "i004"]);
+    assert!(pages.is_done(), "page 3, asked ahead, is not needed");
+    pages.feed(3, &images(3, 0, 0)).unwrap();
+    assert_eq!(pages.total(), None);
+}
+
+#[test]
+fn without_a_total_a_gap_in_the_middle_fails_whichever_page_comes_first() {
+    // Page 2 has items, page 1 comes back empty: in either order, an error.
+    let mut later_first = totalless(2, 3);
+    let _ = issue_all(&mut later_first);
+    later_first.feed(0, &images(0, 0, 2)).unwrap();
+    later_first.feed(2, &images(2, 4, 2)).unwrap();
+    assert!(matches!(
+        later_first.feed(1, &images(1, 0, 0)),
+        Err(Error::Pagination(PaginationError::ItemsAfterEnd {
+            page: 2,
+            last: 0
+        }))
+    ));
+
+    let mut gap_first = totalless(2, 3);
+    let _ = issue_all(&mut gap_first);
+    gap_first.feed(1, &images(1, 0, 0)).unwrap();
+    assert!(matches!(
+        gap_first.feed(2, &images(2, 4, 2)),
+        Err(Error::Pagination(PaginationError::ItemsAfterEnd {
+            page: 2,
+            last: 0
+        }))
+    ));
 }

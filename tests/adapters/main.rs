@@ -1,23 +1,29 @@
 //! One suite, run on every runtime adapter against the embedded loopback Pyxis over HTTPS with a
 //! required client certificate: results, TLS, connection reuse, retries, timeouts, body caps and
-//! concurrency.
+//! concurrency (`suite`, through a client), and each transport's own handling of TLS, caps,
+//! resets, closed ports and connect timeouts (`transport`).
 
 mod runtimes;
 mod suite;
+mod transport;
 
 /// Instantiates every suite test for one runtime.
 macro_rules! suite_for {
     ($module:ident, $runtime:ty) => {
         mod $module {
-            use super::suite;
+            use super::{suite, transport};
 
             #[test]
             fn every_operation_returns_what_the_server_holds() {
                 suite::every_operation_returns_what_the_server_holds::<$runtime>();
             }
             #[test]
-            fn latest_images_are_newest_first_and_match_names_literally() {
-                suite::latest_images_are_newest_first_and_match_names_literally::<$runtime>();
+            fn crawls_without_total_and_long_lists_in_chunks() {
+                suite::crawls_without_total_and_long_lists_in_chunks::<$runtime>();
+            }
+            #[test]
+            fn latest_images_are_the_highest_build_and_match_names_literally() {
+                suite::latest_images_are_the_highest_build_and_match_names_literally::<$runtime>();
             }
             #[test]
             fn a_missing_or_untrusted_client_certificate_is_a_tls_error() {
@@ -54,6 +60,46 @@ macro_rules! suite_for {
             #[test]
             fn the_api_key_and_user_agent_reach_the_server() {
                 suite::the_api_key_and_user_agent_reach_the_server::<$runtime>();
+            }
+            #[test]
+            fn a_valid_client_certificate_gets_an_answer() {
+                transport::a_valid_client_certificate_gets_an_answer::<$runtime>();
+            }
+            #[test]
+            fn the_convenience_client_talks_to_the_server() {
+                transport::the_convenience_client_talks_to_the_server::<$runtime>();
+            }
+            #[test]
+            fn plain_http_works_and_a_reset_is_connection_closed() {
+                transport::plain_http_works_and_a_reset_is_connection_closed::<$runtime>();
+            }
+            #[test]
+            fn a_declared_huge_body_is_refused_without_reading_it() {
+                transport::a_declared_huge_body_is_refused_without_reading_it::<$runtime>();
+            }
+            #[test]
+            fn a_streamed_body_stops_at_the_cap() {
+                transport::a_streamed_body_stops_at_the_cap::<$runtime>();
+            }
+            #[test]
+            fn a_reset_or_truncated_answer_is_connection_closed() {
+                transport::a_reset_or_truncated_answer_is_connection_closed::<$runtime>();
+            }
+            #[test]
+            fn a_closed_port_is_connect() {
+                transport::a_closed_port_is_connect::<$runtime>();
+            }
+            #[test]
+            fn a_stalled_handshake_hits_the_connect_timeout() {
+                transport::a_stalled_handshake_hits_the_connect_timeout::<$runtime>();
+            }
+            #[test]
+            fn a_connection_the_server_closed_is_not_reused() {
+                transport::a_connection_the_server_closed_is_not_reused::<$runtime>();
+            }
+            #[test]
+            fn sleep_waits_and_debug_shows_no_secrets() {
+                transport::sleep_waits_and_debug_shows_no_secrets::<$runtime>();
             }
         }
     };

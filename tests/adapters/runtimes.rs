@@ -1,18 +1,23 @@
 //! The three runtimes the suite runs on, behind one small trait.
+#![allow(dead_code)] // Each user of these runtimes needs a different part of them.
 
 use std::future::Future;
 
-use pyxis_gql::{Config, Transport, TransportError};
+use pyxis_gql::{Client, Config, Transport, TransportError, TransportOptions};
 
 /// A runtime and its transport.
 pub(crate) trait Runtime {
     /// The adapter's transport.
     type Transport: Transport + std::fmt::Debug + 'static;
-    /// Builds the transport from a config.
-    fn transport(config: &Config) -> Result<Self::Transport, TransportError>;
+    /// The adapter's name, as its transport's `Debug` starts.
+    const NAME: &'static str;
+    /// Builds the transport from its options.
+    fn transport(options: &TransportOptions) -> Result<Self::Transport, TransportError>;
+    /// The adapter's one-call client.
+    fn client(config: &Config) -> Result<Client<Self::Transport>, TransportError>;
     /// Runs a future to completion on this runtime.
     fn block_on<F: Future>(future: F) -> F::Output;
-    /// The URL to reach the loopback server at.
+    /// The URL to reach a local server at, given as `https://127.0.0.1:port/...`.
     fn endpoint(server_url: String) -> String {
         server_url
     }
@@ -22,8 +27,12 @@ pub(crate) struct Tokio;
 
 impl Runtime for Tokio {
     type Transport = pyxis_gql_tokio::TokioTransport;
-    fn transport(config: &Config) -> Result<Self::Transport, TransportError> {
-        pyxis_gql_tokio::TokioTransport::new(config)
+    const NAME: &'static str = "TokioTransport";
+    fn transport(options: &TransportOptions) -> Result<Self::Transport, TransportError> {
+        pyxis_gql_tokio::TokioTransport::new(options)
+    }
+    fn client(config: &Config) -> Result<Client<Self::Transport>, TransportError> {
+        pyxis_gql_tokio::client(config)
     }
     fn block_on<F: Future>(future: F) -> F::Output {
         tokio::runtime::Builder::new_multi_thread()
@@ -39,8 +48,12 @@ pub(crate) struct Smol;
 
 impl Runtime for Smol {
     type Transport = pyxis_gql_smol::SmolTransport;
-    fn transport(config: &Config) -> Result<Self::Transport, TransportError> {
-        pyxis_gql_smol::SmolTransport::new(config)
+    const NAME: &'static str = "SmolTransport";
+    fn transport(options: &TransportOptions) -> Result<Self::Transport, TransportError> {
+        pyxis_gql_smol::SmolTransport::new(options)
+    }
+    fn client(config: &Config) -> Result<Client<Self::Transport>, TransportError> {
+        pyxis_gql_smol::client(config)
     }
     fn block_on<F: Future>(future: F) -> F::Output {
         pyxis_gql_smol::block_on(future)
@@ -51,8 +64,12 @@ pub(crate) struct AsyncStd;
 
 impl Runtime for AsyncStd {
     type Transport = pyxis_gql_async_std::AsyncStdTransport;
-    fn transport(config: &Config) -> Result<Self::Transport, TransportError> {
-        pyxis_gql_async_std::AsyncStdTransport::new(config)
+    const NAME: &'static str = "AsyncStdTransport";
+    fn transport(options: &TransportOptions) -> Result<Self::Transport, TransportError> {
+        pyxis_gql_async_std::AsyncStdTransport::new(options)
+    }
+    fn client(config: &Config) -> Result<Client<Self::Transport>, TransportError> {
+        pyxis_gql_async_std::client(config)
     }
     fn block_on<F: Future>(future: F) -> F::Output {
         async_std::task::block_on(future)

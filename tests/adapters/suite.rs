@@ -10,8 +10,8 @@ use pyxis_gql::ops::{
     FindRepositories,
 };
 use pyxis_gql::{
-    ApiKey, Client, Config, ConfigBuilder, Error, Identity, RegistryPath, RetryPolicy,
-    TransportError,
+    ApiKey, Backoff, Client, Config, ConfigBuilder, Error, Identity, RegistryPath, RetryPolicy,
+    TimeoutScope, TransportError,
 };
 use pyxis_loopback::{BUSY_PACKAGE, Fault, LoopbackPyxis};
 use serde_json::Value;
@@ -27,13 +27,23 @@ fn config<R: Runtime>(server: &LoopbackPyxis) -> ConfigBuilder {
             server.client_cert_pem().into(),
             server.client_key_pem().into(),
         ))
-        .retry(RetryPolicy::default().initial_backoff(Duration::from_millis(10)))
-        .request_timeout(Duration::from_secs(30))
+        .retry(
+            RetryPolicy::default()
+                .initial_backoff(Duration::from_millis(10))
+                .database_timeout_backoff(Backoff::new(
+                    Duration::from_millis(20),
+                    Duration::from_millis(40),
+                )),
+        )
+        .attempt_timeout(Duration::from_secs(30))
 }
 
 fn client<R: Runtime>(config: ConfigBuilder) -> Client<R::Transport> {
     let config = config.build().expect("a valid config");
-    Client::new(R::transport(&config).expect("a transport"), &config)
+    Client::from_config(
+        R::transport(config.transport()).expect("a transport"),
+        &config,
+    )
 }
 
 fn text<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
@@ -265,31 +275,115 @@ pub(crate) fn every_operation_returns_what_the_server_holds<R: Runtime>() {
     });
 }
 
-pub(crate) fn latest_images_are_newest_first_and_match_names_literally<R: Runtime>() {
+pub(crate) fn crawls_without_total_and_long_lists_in_chunks<R: Runtime>() {
     let server = LoopbackPyxis::start();
-    let client = client::<R>(config::<R>(&server));
+    let data = server.dataset();
+    let client = client::<R>(
+        config::<R>(&server)
+            .small_page_size(20)
+            .page_concurrency(4)
+            .chunk_size(20),
+    );
+    let sent = |since: usize| -> Vec<Value> {
+        server.requests()[since..]
+            .iter()
+            .map(|request| request.json.clone().expect("a JSON body"))
+            .collect()
+    };
+    R::block_on(async {
+        // The installed-RPMs search asks for no total: pages are asked for ahead and the crawl
+        // ends at the first short page, with every image, in `_id` order.
+        let before = server.requests().len();
+        let found = client
+            .find_images_by_installed_rpms(FindImagesByInstalledRpms::new(["openssl"]))
+            .await
+            .unwrap();
+        let expected = dataset_builds(data.images.iter().filter(|i| has_rpm(i, "openssl")));
+        assert!(expected.len() > 100);
+        assert_eq!(builds(&found), expected);
+        let bodies = sent(before);
+        assert!(
+            bodies
+                .iter()
+                .all(|body| !body["query"].as_str().unwrap().contains("total"))
+        );
+        let needed = expected.len() / 20 + 1;
+        assert!(
+            (needed..needed + 4).contains(&bodies.len()),
+            "{} requests for {needed} pages, at most 3 past the end",
+            bodies.len()
+        );
+
+        // 45 NVRs (one of them twice) in chunks of 20: three queries, each image once.
+        let mut nvrs: Vec<&str> = data
+            .images
+            .iter()
+            .map(|i| text(i, "/brew/build").unwrap())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .take(45)
+            .collect();
+        nvrs.insert(30, nvrs[3]);
+        let before = server.requests().len();
+        let found = client
+            .find_images_by_nvrs(nvrs.clone(), false)
+            .await
+            .unwrap();
+        let mut expected = Vec::new();
+        for chunk in nvrs.chunks(20) {
+            expected.extend(dataset_builds(data.images.iter().filter(|i| {
+                let build = text(i, "/brew/build").unwrap();
+                chunk.contains(&build) && !(chunk != &nvrs[..20] && nvrs[..20].contains(&build))
+            })));
+        }
+        assert_eq!(builds(&found), expected);
+        let mut sizes: Vec<usize> = sent(before)
+            .iter()
+            .map(|body| {
+                body["variables"]["filter"]["brew"]["build"]["in"]
+                    .as_array()
+                    .unwrap()
+                    .len()
+            })
+            .collect();
+        sizes.sort_unstable();
+        assert_eq!(sizes, [6, 20, 20]);
+    });
+}
+
+pub(crate) fn latest_images_are_the_highest_build_and_match_names_literally<R: Runtime>() {
+    let server = LoopbackPyxis::start();
+    let client = client::<R>(config::<R>(&server).page_size(5));
     R::block_on(async {
         let latest = |name: &str, version: &str| {
             client.find_latest_images_by_name_version(FindLatestImagesByNameVersion::new(
                 name, version,
             ))
         };
+        // Release 10 of 1.2 beats 9 (built later) and 2 (greater as text), on every
+        // architecture it was built for, with RPM manifests.
+        let before = server.request_count();
         let found = latest(BUSY_PACKAGE, "1.2").await.unwrap();
-        let releases: Vec<String> = builds(&found);
-        assert_eq!(
-            releases,
-            ["6", "5", "4", "3"].map(|r| format!("{BUSY_PACKAGE}-1.2-{r}")),
-            "the four newest builds of 1.2, newest first"
+        let mut expected = dataset_builds(
+            server
+                .dataset()
+                .images_by_nvr(&format!("{BUSY_PACKAGE}-1.2-10"))
+                .into_iter(),
         );
+        expected.sort();
+        assert_eq!(builds(&found), expected);
+        assert_eq!(found.len(), 3, "three architectures");
+        assert!(found.iter().all(|image| !image.rpms().is_empty()));
+        // 12 candidate images in pages of 5, then one page of the build's images.
+        assert_eq!(server.request_count() - before, 4);
+
         // `a.b` must not match `axb`; `foo++` must match literally.
         let found = latest("a.b-container", "1.0").await.unwrap();
-        assert_eq!(found.len(), 2);
-        assert!(
-            found
-                .iter()
-                .all(|i| i.nvr().unwrap().starts_with("a.b-container-1.0-"))
+        assert_eq!(builds(&found), ["a.b-container-1.0-2"]);
+        assert_eq!(
+            builds(&latest("foo++-container", "2.0").await.unwrap()),
+            ["foo++-container-2.0-3"]
         );
-        assert_eq!(latest("foo++-container", "2.0").await.unwrap().len(), 3);
         assert!(
             latest("a.b-container", "1.").await.unwrap().is_empty(),
             "the version is literal too"
@@ -446,12 +540,12 @@ pub(crate) fn non_transient_faults_are_not_retried<R: Runtime>() {
             |e| matches!(e, Error::Decode { path, .. } if path == "data"),
         ),
         (
-            "HTTP 500",
+            "HTTP 400",
             Fault::Status {
-                code: 500,
+                code: 400,
                 retry_after: None,
             },
-            |e| matches!(e, Error::Http { status, trace_id: Some(_), .. } if status.as_u16() == 500),
+            |e| matches!(e, Error::Http { status, trace_id: Some(_), .. } if status.as_u16() == 400),
         ),
     ];
     let server = LoopbackPyxis::start();
@@ -470,7 +564,7 @@ pub(crate) fn a_slow_response_times_out<R: Runtime>() {
     let server = LoopbackPyxis::start();
     let client = client::<R>(
         config::<R>(&server)
-            .request_timeout(Duration::from_millis(300))
+            .attempt_timeout(Duration::from_millis(300))
             .retry(RetryPolicy::never()),
     );
     server.push_fault(Fault::Slow(Duration::from_secs(5)));
@@ -480,7 +574,7 @@ pub(crate) fn a_slow_response_times_out<R: Runtime>() {
         matches!(
             error,
             Error::Timeout {
-                scope: "request",
+                scope: TimeoutScope::Attempt,
                 ..
             }
         ),

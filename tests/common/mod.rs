@@ -2,7 +2,9 @@
 #![allow(dead_code, unreachable_pub)]
 
 use pyxis_gql::ops::*;
-use pyxis_gql::{Config, Document, Endpoint, Operation, Pages, PaginatedOperation, RegistryPath};
+use pyxis_gql::{
+    ClientOptions, Document, Endpoint, Operation, Pages, PaginatedOperation, RegistryPath,
+};
 use serde_json::Value;
 
 /// One request an operation sends: its name in the table, its document and its variables.
@@ -13,14 +15,9 @@ pub struct SentRequest {
     pub body: Value,
 }
 
-fn config() -> Config {
-    Config::builder().build().unwrap()
-}
-
 fn first_page<P: PaginatedOperation>(case: &'static str, op: P) -> SentRequest {
-    let config = config();
     let document = op.document().clone();
-    let mut pages = Pages::new(op, &Endpoint::new(&config), &config);
+    let mut pages = Pages::new(op, &Endpoint::default(), &ClientOptions::default());
     let request = pages
         .next_request()
         .expect("sends a request")
@@ -30,13 +27,17 @@ fn first_page<P: PaginatedOperation>(case: &'static str, op: P) -> SentRequest {
 }
 
 fn single<O: Operation>(case: &'static str, op: O) -> SentRequest {
-    let request = Endpoint::new(&config())
+    let request = Endpoint::default()
         .request(op.document(), &op.variables())
         .unwrap();
     sent(case, op.document().clone(), &request)
 }
 
-fn sent(case: &'static str, document: Document, request: &http::Request<Vec<u8>>) -> SentRequest {
+fn sent(
+    case: &'static str,
+    document: Document,
+    request: &http::Request<pyxis_gql::bytes::Bytes>,
+) -> SentRequest {
     let body: Value = serde_json::from_slice(request.body()).unwrap();
     SentRequest {
         case,
@@ -123,15 +124,28 @@ pub fn all_requests() -> Vec<SentRequest> {
             "images by repository: tags",
             FindImagesByRepository::new("ubi9/ubi").auto_rebuild_tags(["latest", "9.4"]),
         ),
-        single(
-            "latest images",
-            FindLatestImagesByNameVersion::new("foo++", "1.0"),
+        first_page(
+            "latest images: candidates",
+            FindLatestImagesByNameVersion::new("foo++", "1.0").candidates(),
         ),
-        single(
-            "latest images: every option",
+        first_page(
+            "latest images: candidates, every option",
             FindLatestImagesByNameVersion::new("a.b", "2.3")
                 .published(true)
-                .content_sets(["cs"]),
+                .content_sets(["cs"])
+                .candidates(),
+        ),
+        first_page(
+            "latest images: one build",
+            FindLatestImagesByNameVersion::new("foo++", "1.0").images_of("foo++-1.0-10"),
+        ),
+        first_page(
+            "latest images: one build, every option, no RPMs",
+            FindLatestImagesByNameVersion::new("a.b", "2.3")
+                .published(true)
+                .content_sets(["cs"])
+                .include_rpms(false)
+                .images_of("a.b-2.3-1"),
         ),
     ]
 }

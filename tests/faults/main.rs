@@ -17,19 +17,18 @@
 //!   as above.
 //!
 //! Outcomes (run with `--nocapture` for each adapter's own, fuller table). They are the same on
-//! tokio (reqwest), smol (hyper) and async-std (surf): when a request is never answered, whichever
-//! timer fires first (the adapter's or the client's), the error is `Error::Timeout { scope:
-//! "request" }`, a transient timeout. "Partial result as complete" means a shorter or
+//! tokio (reqwest), smol (hyper) and async-std (surf): when a request is never answered, the
+//! client's attempt timer (the only one; transports time connecting alone) gives
+//! `Error::Timeout { scope: TimeoutScope::Attempt }`, a transient timeout. "Partial result as complete" means a shorter or
 //! otherwise wrong `Ok`: under every fault, `fetch_all` returns
 //! `Err(Incomplete { received: [0, 1, 2], failed_page: 3, missing: [3..=8], .. })` and the
 //! stream yields the 150 items of pages 0–2, then that error, then ends.
 //!
 //! | fault | error kind | transient | retried? (attempts when persistent; one-shot) | partial result as complete? |
 //! |---|---|---|---|---|
-//! | HTTP 500 | `Http` 500 | no | no (1) | no |
-//! | HTTP 500, `Retry-After: 0` | `Http` 500 | no | no (1) | no |
-//! | HTTP 502 / 503 / 504 / 429 | `Http` 502 / 503 / 504 / 429 | yes | yes (3; one-shot recovers after 2) | no |
-//! | HTTP 502 / 503 / 504, `Retry-After: 0` | `Http`, `retry_after` 0 s | yes | yes (3; recovers after 2) | no |
+//! | HTTP 400 / 404 | `Http` 400 / 404 | no | no (1) | no |
+//! | HTTP 408 / 500 / 502 / 503 / 504 / 429 | `Http` 408 / 500 / 502 / 503 / 504 / 429 | yes | yes (3; one-shot recovers after 2) | no |
+//! | HTTP 500 / 502 / 503 / 504, `Retry-After: 0` | `Http`, `retry_after` 0 s | yes | yes (3; recovers after 2) | no |
 //! | HTTP 429, `Retry-After: 1` (one-shot only) | `Http` 429, `retry_after` 1 s | yes | yes, after waiting ≥ 1 s (recovers after 2) | no |
 //! | HTTP 503, `Retry-After: 120` | `Http` 503, `retry_after` 120 s | yes | no (1): over `max_retry_after` (60 s) | no |
 //! | malformed JSON | `Decode` | no | no (1) | no |
@@ -45,7 +44,7 @@
 //! | 100 000-deep arrays in `errors[0].extensions` | `Decode` (recursion limit at depth 128) | no | no (1) | no |
 //! | connection closed before the response | `Transport(ConnectionClosed)` | yes | yes (3; recovers after 2) | no |
 //! | connection closed mid-body | `Transport(ConnectionClosed)` | yes | yes (3; recovers after 2) | no |
-//! | request read, never answered (300 ms timeout) | `Timeout { scope: "request" }` | yes | yes (3; recovers after 2) | no |
+//! | request read, never answered (300 ms timeout) | `Timeout { scope: Attempt }` | yes | yes (3; recovers after 2) | no |
 //! | connection accepted, TLS never answered (single call only) | as above | yes | yes (3 connections, 0 requests; recovers after 2) | n/a |
 //! | `total` changes at page 3 (crawl only) | `Pagination` ("the total changed from 405 to 406 at page 3") | no | no (1) | no |
 //! | page 3 answered with page 1, saying page 1 | `Pagination` ("asked for page 3, got page 1") | no | no (1) | no |

@@ -6,7 +6,10 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use pyxis_gql::model::ContainerRepository;
 use pyxis_gql::ops::FindRepositories;
-use pyxis_gql::{Client, Config, Error, Identity, RegistryPath, RetryPolicy, TransportError};
+use pyxis_gql::{
+    Backoff, Client, Config, Error, Identity, RegistryPath, RetryPolicy, TimeoutScope,
+    TransportError,
+};
 use pyxis_loopback::{Fault, LoopbackPyxis};
 use serde_json::Value;
 
@@ -41,7 +44,9 @@ enum Inject {
 #[derive(Clone, Copy, Debug)]
 enum Kind {
     Http(u16),
-    GraphQl { partial: bool },
+    GraphQl {
+        partial: bool,
+    },
     PyxisTransient,
     Decode,
     DecodeEof,
@@ -49,7 +54,8 @@ enum Kind {
     BodyTooLarge,
     ConnectionClosed,
     Timeout,
-    Pagination(&'static str),
+    /// The `PaginationError` variant, and words of its message.
+    Pagination(&'static str, &'static str),
 }
 
 impl Kind {
@@ -68,10 +74,14 @@ impl Kind {
             (
                 Self::Timeout,
                 Error::Timeout {
-                    scope: "request", ..
+                    scope: TimeoutScope::Attempt,
+                    ..
                 },
             ) => true,
-            (Self::Pagination(words), Error::Pagination(message)) => message.contains(words),
+            (Self::Pagination(variant, words), Error::Pagination(pagination)) => {
+                format!("{pagination:?}").starts_with(variant)
+                    && pagination.to_string().contains(words)
+            }
             _ => false,
         }
     }
@@ -100,7 +110,7 @@ struct Row {
     scope: Scope,
     /// The request timeout: short only where a hang is the fault, so that a slow machine never
     /// times out a good answer (which would be retried and skew the counts).
-    request_timeout: Duration,
+    attempt_timeout: Duration,
     /// Whether to run the persistent modes (each costs two real `Retry-After` waits).
     persistent: bool,
 }
@@ -117,7 +127,7 @@ fn row(name: &'static str, group: Group, fault: Fault, kind: Kind, transient: bo
         transient,
         retried: transient,
         scope: Scope::Everything,
-        request_timeout: PATIENT,
+        attempt_timeout: PATIENT,
         persistent: true,
     }
 }
@@ -128,23 +138,19 @@ fn status(code: u16, retry_after: Option<u32>) -> Fault {
 
 fn rows() -> Vec<Row> {
     use Group::*;
-    let mut rows = vec![
-        row(
-            "HTTP 500",
+    let mut rows = Vec::new();
+    for (name, code) in [("HTTP 400", 400), ("HTTP 404", 404)] {
+        rows.push(row(
+            name,
             Status,
-            status(500, None),
-            Kind::Http(500),
+            status(code, None),
+            Kind::Http(code),
             false,
-        ),
-        row(
-            "HTTP 500, Retry-After: 0",
-            Status,
-            status(500, Some(0)),
-            Kind::Http(500),
-            false,
-        ),
-    ];
+        ));
+    }
     for (name, code) in [
+        ("HTTP 408", 408),
+        ("HTTP 500", 500),
         ("HTTP 502", 502),
         ("HTTP 503", 503),
         ("HTTP 504", 504),
@@ -159,6 +165,7 @@ fn rows() -> Vec<Row> {
         ));
     }
     for (name, code) in [
+        ("HTTP 500, Retry-After: 0", 500),
         ("HTTP 502, Retry-After: 0", 502),
         ("HTTP 503, Retry-After: 0", 503),
         ("HTTP 504, Retry-After: 0", 504),
@@ -290,7 +297,7 @@ fn rows() -> Vec<Row> {
             true,
         ),
         Row {
-            request_timeout: IMPATIENT,
+            attempt_timeout: IMPATIENT,
             ..row(
                 "request read, never answered",
                 Connection,
@@ -302,7 +309,7 @@ fn rows() -> Vec<Row> {
         Row {
             inject: Inject::StalledConnection,
             scope: Scope::SingleOnly,
-            request_timeout: IMPATIENT,
+            attempt_timeout: IMPATIENT,
             ..row(
                 "connection accepted, TLS never answered",
                 Connection,
@@ -320,7 +327,10 @@ fn rows() -> Vec<Row> {
         crawl_only(
             "`total` changes at page 3",
             Fault::ChangedTotal { delta: 1 },
-            Kind::Pagination("the total changed from 405 to 406 at page 3"),
+            Kind::Pagination(
+                "TotalChanged",
+                "the total changed from 405 to 406 at page 3",
+            ),
         ),
         crawl_only(
             "page 3 answered with page 1",
@@ -328,7 +338,7 @@ fn rows() -> Vec<Row> {
                 page: 1,
                 renumber: false,
             },
-            Kind::Pagination("asked for page 3, got page 1"),
+            Kind::Pagination("WrongPage", "asked for page 3, got page 1"),
         ),
         crawl_only(
             "page 3 answered with the short last page, renumbered 3",
@@ -336,7 +346,10 @@ fn rows() -> Vec<Row> {
                 page: 8,
                 renumber: true,
             },
-            Kind::Pagination("page 3 holds 5 items where the total 405 means 50"),
+            Kind::Pagination(
+                "CountDisagreesWithTotal",
+                "page 3 holds 5 items where the total 405 means 50",
+            ),
         ),
         crawl_only(
             "page 3 answered empty, renumbered 3",
@@ -344,7 +357,10 @@ fn rows() -> Vec<Row> {
                 page: 9,
                 renumber: true,
             },
-            Kind::Pagination("page 3 holds 0 items where the total 405 means 50"),
+            Kind::Pagination(
+                "CountDisagreesWithTotal",
+                "page 3 holds 0 items where the total 405 means 50",
+            ),
         ),
         // Same length, total and page number as the real page 3: only the `_id` order tells.
         crawl_only(
@@ -353,7 +369,7 @@ fn rows() -> Vec<Row> {
                 page: 1,
                 renumber: true,
             },
-            Kind::Pagination("page 3 overlaps page 2"),
+            Kind::Pagination("Overlap", "page 3 overlaps page 2"),
         ),
     ]);
     rows
@@ -409,14 +425,24 @@ impl<R: Runtime> Case<'_, R> {
                 server.client_cert_pem().into(),
                 server.client_key_pem().into(),
             ))
-            .retry(RetryPolicy::default().initial_backoff(Duration::from_millis(10)))
-            .request_timeout(self.row.request_timeout)
+            .retry(
+                RetryPolicy::default()
+                    .initial_backoff(Duration::from_millis(10))
+                    .database_timeout_backoff(Backoff::new(
+                        Duration::from_millis(20),
+                        Duration::from_millis(40),
+                    )),
+            )
+            .attempt_timeout(self.row.attempt_timeout)
             .max_body_bytes(BODY_CAP)
             .page_size(PAGE_SIZE)
             .page_concurrency(4)
             .build()
             .expect("a valid config");
-        Client::new(R::transport(&config).expect("a transport"), &config)
+        Client::from_config(
+            R::transport(config.transport()).expect("a transport"),
+            &config,
+        )
     }
 
     /// Injects the row's fault `times` times: into any request, or into page `page` of the
@@ -663,7 +689,7 @@ fn describe(error: &Error) -> String {
             let variant = debug.split(['(', ' ', '{']).next().unwrap_or("?");
             format!("Transport::{variant}")
         }
-        Error::Timeout { scope, .. } => format!("Timeout {{ scope: {scope} }}"),
+        Error::Timeout { scope, .. } => format!("Timeout {{ scope: {scope:?} }}"),
         Error::Pagination(_) => "Pagination".into(),
         Error::Incomplete { source, .. } => format!("Incomplete({})", describe(source)),
         other => format!("{other:?}"),

@@ -18,8 +18,8 @@
 //! # }).unwrap();
 //! ```
 //!
-//! Limits of this TLS stack, all reported as [`TransportError::Config`] by
-//! [`AsyncStdTransport::new`]:
+//! Limits of this TLS stack, reported as [`TransportError::Config`] (by
+//! [`AsyncStdTransport::new`] for keys, by each request for its URL):
 //! - the server must be reached by a DNS name (`https://localhost:8443/`, not
 //!   `https://127.0.0.1:8443/`): its certificate verifier knows no IP-address names;
 //! - the client key must be PKCS#8 (`BEGIN PRIVATE KEY`) or PKCS#1 (`BEGIN RSA PRIVATE KEY`);
@@ -33,11 +33,12 @@ use std::io;
 use std::pin::{Pin, pin};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_std::io::ReadExt as _;
 use async_trait::async_trait;
-use pyxis_gql::{BoxError, Client, Config, Transport, TransportError};
+use pyxis_gql::bytes::Bytes;
+use pyxis_gql::{BoxError, Client, Config, Transport, TransportError, TransportOptions};
 use rustls_018 as tls;
 use surf::http::url as url_crate;
 
@@ -54,7 +55,8 @@ use surf::http::url as url_crate;
 /// # }).unwrap();
 /// ```
 pub fn client(config: &Config) -> Result<Client<AsyncStdTransport>, TransportError> {
-    Ok(Client::new(AsyncStdTransport::new(config)?, config))
+    let transport = AsyncStdTransport::new(config.transport())?;
+    Ok(Client::from_config(transport, config))
 }
 
 /// A [`Transport`] sending requests with a pooled, keep-alive `surf::Client` and sleeping with
@@ -73,40 +75,36 @@ pub struct AsyncStdTransport {
     current: Mutex<Arc<Pool>>,
     /// How to build a fresh pool; `None` when the caller handed in a finished client.
     fresh: Option<surf::Config>,
-    timeouts: Option<Timeouts>,
+    /// The connect timeout of a transport that built its own HTTP client.
+    connect_timeout: Option<Duration>,
     max_body_bytes: usize,
 }
 
 impl AsyncStdTransport {
-    /// A transport for `config`: its CA roots (the bundled 2020 roots plus
-    /// [`Config::extra_root_certificates`]), client identity, connect and request timeouts and
+    /// A transport for `options`: its CA roots (the bundled 2020 roots plus
+    /// [`TransportOptions::extra_root_certificates`]), client identity, connect timeout and
     /// body cap.
     ///
     /// The connect timeout runs until a pooled or new connection (TCP and TLS) is ready to take
-    /// the request; the request timeout runs from then to the last body byte. Fails with
-    /// [`TransportError::Config`] on unusable PEM, on a key format this TLS stack cannot load, or
-    /// on an `https://` endpoint whose host is an IP address.
-    pub fn new(config: &Config) -> Result<Self, TransportError> {
-        if let Some(host) = ip_host(config.endpoint()) {
-            return Err(config_error(format!(
-                "this TLS backend verifies DNS names only; use a host name instead of {host}"
-            )));
-        }
+    /// the request; the time for the rest of the attempt is the [`Client`]'s to enforce.
+    ///
+    /// # Errors
+    ///
+    /// [`TransportError::Config`] on unusable PEM or on a key format this TLS stack cannot load.
+    /// (A request to an `https://` URL whose host is an IP address fails with `Config` too.)
+    pub fn new(options: &TransportOptions) -> Result<Self, TransportError> {
         let surf_config = surf::Config::new()
             .set_http_keep_alive(true)
             .set_tcp_no_delay(true)
             // The transport times requests itself (see `within`): the HTTP client's own timeout
             // covers neither connecting nor the body, and abandons connections in its pool.
             .set_timeout(None)
-            .set_tls_config(Some(Arc::new(tls_config(config)?)));
+            .set_tls_config(Some(Arc::new(tls_config(options)?)));
         Ok(Self::from_parts(
             Some(surf_config),
             None,
-            Some(Timeouts {
-                connect: config.connect_timeout(),
-                request: config.request_timeout(),
-            }),
-            config.max_body_bytes(),
+            Some(options.connect_timeout()),
+            options.max_body_bytes(),
         ))
     }
 
@@ -138,7 +136,7 @@ impl AsyncStdTransport {
     fn from_parts(
         fresh: Option<surf::Config>,
         client: Option<surf::Client>,
-        timeouts: Option<Timeouts>,
+        connect_timeout: Option<Duration>,
         max_body_bytes: usize,
     ) -> Self {
         let client = match (client, &fresh) {
@@ -149,7 +147,7 @@ impl AsyncStdTransport {
         Self {
             current: Mutex::new(Arc::new(Pool::new(client))),
             fresh,
-            timeouts,
+            connect_timeout,
             max_body_bytes,
         }
     }
@@ -179,7 +177,7 @@ impl AsyncStdTransport {
 impl fmt::Debug for AsyncStdTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AsyncStdTransport")
-            .field("timeouts", &self.timeouts)
+            .field("connect_timeout", &self.connect_timeout)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("owns_pool", &self.fresh.is_some())
             .finish_non_exhaustive()
@@ -190,8 +188,8 @@ impl fmt::Debug for AsyncStdTransport {
 impl Transport for AsyncStdTransport {
     async fn send(
         &self,
-        request: http::Request<Vec<u8>>,
-    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>, TransportError> {
         let connected = Arc::new(OnceLock::new());
         let has_body = !request.body().is_empty();
         let https = request.uri().scheme() == Some(&http::uri::Scheme::HTTPS);
@@ -209,8 +207,10 @@ impl Transport for AsyncStdTransport {
             finished: false,
         };
         let work = exchange.run(self.max_body_bytes);
-        let result = match self.timeouts {
-            Some(timeouts) => within(timeouts, has_body.then_some(&*connected), work).await,
+        let result = match self.connect_timeout.filter(|_| has_body) {
+            Some(limit) => connecting_within(limit, &connected, work).await,
+            // Without a body there is no signal for "connected": the client's attempt timeout
+            // is the only one.
             None => work.await,
         };
         exchange.finished = result.is_ok();
@@ -263,7 +263,7 @@ struct Exchange<'a> {
 }
 
 impl Exchange<'_> {
-    async fn run(&mut self, limit: usize) -> Result<http::Response<Vec<u8>>, TransportError> {
+    async fn run(&mut self, limit: usize) -> Result<http::Response<Bytes>, TransportError> {
         let Some(sending) = self.leftover.sending.as_mut() else {
             return Err(TransportError::Other(
                 "exchange polled after completion".into(),
@@ -289,7 +289,7 @@ impl Exchange<'_> {
             }
         }
         let body = read_capped(self.leftover.body.insert(response.take_body()), limit).await?;
-        head.body(body)
+        head.body(Bytes::from(body))
             .map_err(|error| TransportError::Other(error.into()))
     }
 }
@@ -329,45 +329,24 @@ async fn read_capped(body: &mut surf::Body, limit: usize) -> Result<Vec<u8>, Tra
     Ok(bytes)
 }
 
-#[derive(Clone, Copy, Debug)]
-struct Timeouts {
-    connect: Duration,
-    request: Duration,
-}
-
-/// Runs `work` under the connect timeout until `connected` is set (the connection took the
-/// request body), then under the request timeout counted from that moment. Without a signal (a
-/// request with no body) the two are added up.
-async fn within<T>(
-    timeouts: Timeouts,
-    connected: Option<&OnceLock<Instant>>,
+/// Runs `work` under the connect timeout until `connected` is set (a connection took the
+/// request body), then with no timer of its own.
+async fn connecting_within<T>(
+    limit: Duration,
+    connected: &OnceLock<()>,
     work: impl Future<Output = Result<T, TransportError>>,
 ) -> Result<T, TransportError> {
-    type Timer = Pin<Box<dyn Future<Output = ()> + Send>>;
-    let timer = |from: Instant, limit: Duration| -> Option<Timer> {
-        let left = from
-            .checked_add(limit)?
-            .saturating_duration_since(Instant::now());
-        Some(Box::pin(async_std::task::sleep(left)))
-    };
-    let started = Instant::now();
-    let (mut connecting, mut limit) = match connected {
-        Some(_) => (true, timeouts.connect),
-        None => (false, timeouts.connect.saturating_add(timeouts.request)),
-    };
-    let mut deadline = timer(started, limit);
+    let mut timer = Some(Box::pin(async_std::task::sleep(limit)));
     let mut work = pin!(work);
     std::future::poll_fn(|cx| {
         if let Poll::Ready(result) = work.as_mut().poll(cx) {
             return Poll::Ready(result);
         }
         // Set while `work` was polled just now, if the connection took the body.
-        if let Some(&at) = connected.and_then(OnceLock::get).filter(|_| connecting) {
-            connecting = false;
-            limit = timeouts.request;
-            deadline = timer(at, limit);
+        if connected.get().is_some() {
+            timer = None;
         }
-        match deadline.as_mut().map(|timer| timer.as_mut().poll(cx)) {
+        match timer.as_mut().map(|timer| timer.as_mut().poll(cx)) {
             Some(Poll::Ready(())) => Poll::Ready(Err(TransportError::Timeout(limit))),
             _ => Poll::Pending,
         }
@@ -378,8 +357,8 @@ async fn within<T>(
 /// The request body, marking the moment the HTTP client first reads it: it does so only once a
 /// connection (pooled or new, TLS done) is ready to carry the request.
 struct Announcing {
-    bytes: async_std::io::Cursor<Vec<u8>>,
-    connected: Arc<OnceLock<Instant>>,
+    bytes: async_std::io::Cursor<Bytes>,
+    connected: Arc<OnceLock<()>>,
 }
 
 impl async_std::io::Read for Announcing {
@@ -389,7 +368,7 @@ impl async_std::io::Read for Announcing {
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        this.connected.get_or_init(Instant::now);
+        this.connected.get_or_init(|| ());
         Pin::new(&mut this.bytes).poll_read(cx, buf)
     }
 }
@@ -397,7 +376,7 @@ impl async_std::io::Read for Announcing {
 impl async_std::io::BufRead for Announcing {
     fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
         let this = self.get_mut();
-        this.connected.get_or_init(Instant::now);
+        this.connected.get_or_init(|| ());
         Pin::new(&mut this.bytes).poll_fill_buf(cx)
     }
 
@@ -407,8 +386,8 @@ impl async_std::io::BufRead for Announcing {
 }
 
 fn to_surf(
-    request: http::Request<Vec<u8>>,
-    connected: &Arc<OnceLock<Instant>>,
+    request: http::Request<Bytes>,
+    connected: &Arc<OnceLock<()>>,
     defaults: &surf::Config,
 ) -> Result<surf::Request, TransportError> {
     use surf::http::headers::{HeaderName, HeaderValue};
@@ -462,11 +441,11 @@ fn ip_host(url: &url_crate::Url) -> Option<String> {
     }
 }
 
-fn tls_config(config: &Config) -> Result<tls::ClientConfig, TransportError> {
+fn tls_config(options: &TransportOptions) -> Result<tls::ClientConfig, TransportError> {
     let mut tls = tls::ClientConfig::new();
     tls.root_store
         .add_server_trust_anchors(&webpki_roots_020::TLS_SERVER_ROOTS);
-    for bundle in config.extra_root_certificates() {
+    for bundle in options.extra_root_certificates() {
         let (added, refused) = tls
             .root_store
             .add_pem_file(&mut &bundle[..])
@@ -478,7 +457,7 @@ fn tls_config(config: &Config) -> Result<tls::ClientConfig, TransportError> {
             )));
         }
     }
-    if let Some(identity) = config.identity() {
+    if let Some(identity) = options.identity() {
         let chain = tls::internal::pemfile::certs(&mut identity.certificate_chain_pem())
             .map_err(|()| config_error("the client certificate chain is not valid PEM"))?;
         if chain.is_empty() {
@@ -547,8 +526,10 @@ impl Kind {
     }
 }
 
-/// How the pooled HTTP client reports, as text only, a failure to open a connection (TCP
-/// connect, then the TLS handshake for `https`).
+/// How the pooled HTTP client reports a failure to open a connection (TCP connect, then the TLS
+/// handshake for `https`). Text is all there is to match: the client turns the pool's typed
+/// error into a string-only `surf::Error` (`Error::from_str(400, e.to_string())`), so neither
+/// the `io::Error` nor the TLS error underneath survives.
 const OPENING: &str = "An error occured while creating a new object: ";
 
 fn classify(error: surf::Error, client: &surf::Client, https: bool) -> TransportError {
@@ -586,6 +567,8 @@ fn by_io(error: &io::Error) -> Kind {
         return Kind::Tls;
     }
     match by_io_kind(error.kind()) {
+        // Some errors of the TLS and HTTP layers are `io::Error`s of kind `Other` around a plain
+        // message: their text is all that tells them apart.
         Kind::Other => by_message(&error.to_string()),
         kind => kind,
     }
@@ -608,7 +591,8 @@ fn by_io_kind(kind: io::ErrorKind) -> Kind {
 }
 
 /// Classifies by text what the HTTP client only reports as text: failures to open a pooled
-/// connection (after [`OPENING`]), and a connection that closed before the response head.
+/// connection (after [`OPENING`]), and a connection that closed before the response head (the
+/// HTTP/1 decoder's `format_err!("connection closed")` and `"empty response"`, untyped).
 fn by_message(message: &str) -> Kind {
     // Display texts of the TLS stack's errors (`TLSError` and its async wrapper).
     const TLS: [&str; 14] = [

@@ -1,6 +1,6 @@
 //! The one TLS setup shared by the `pyxis-gql` adapters.
 //!
-//! [`client_config`] turns the TLS parts of a [`pyxis_gql::Config`] into a rustls
+//! [`client_config`] turns the TLS parts of [`pyxis_gql::TransportOptions`] into a rustls
 //! [`ClientConfig`]: the `ring` crypto provider, the safe default protocol versions, the
 //! built-in web roots plus every certificate of the configured extra PEM bundles, the client
 //! identity when one is configured, and ALPN `http/1.1`. Server certificates are always
@@ -11,8 +11,8 @@
 //! retries only what is worth retrying.
 //!
 //! ```
-//! let config = pyxis_gql::Config::builder().build().unwrap();
-//! let tls = pyxis_gql_rustls::client_config(&config).unwrap();
+//! let options = pyxis_gql::TransportOptions::default();
+//! let tls = pyxis_gql_rustls::client_config(&options).unwrap();
 //! assert_eq!(tls.alpn_protocols, vec![b"http/1.1".to_vec()]);
 //! ```
 #![forbid(unsafe_code)]
@@ -22,7 +22,7 @@ use std::fmt;
 use std::io;
 use std::sync::Arc;
 
-use pyxis_gql::{BoxError, Config, TransportError};
+use pyxis_gql::{BoxError, TransportError, TransportOptions};
 use rustls::{ClientConfig, RootCertStore};
 use rustls_pki_types::pem::{self, PemObject};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
@@ -30,7 +30,7 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 /// The rustls version the returned [`ClientConfig`] belongs to.
 pub use rustls;
 
-/// Builds the rustls client configuration for `config`.
+/// Builds the rustls client configuration for `options`.
 ///
 /// # Errors
 ///
@@ -38,10 +38,10 @@ pub use rustls;
 /// does not parse, a bundle without certificates, a certificate that is not a valid trust anchor,
 /// a key that does not match its certificate. The message names the part at fault and never
 /// holds key material.
-pub fn client_config(config: &Config) -> Result<ClientConfig, TransportError> {
+pub fn client_config(options: &TransportOptions) -> Result<ClientConfig, TransportError> {
     let mut roots = RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    for (index, bundle) in config.extra_root_certificates().iter().enumerate() {
+    for (index, bundle) in options.extra_root_certificates().iter().enumerate() {
         let what = format!("extra root certificate bundle #{index}");
         for cert in read_certificates(bundle, &what)? {
             roots
@@ -56,7 +56,7 @@ pub fn client_config(config: &Config) -> Result<ClientConfig, TransportError> {
             .map_err(|err| setup_error("TLS protocol versions", err))?
             .with_root_certificates(roots);
 
-    let mut tls = match config.identity() {
+    let mut tls = match options.identity() {
         None => builder.with_no_client_auth(),
         Some(identity) => {
             let chain =
@@ -259,7 +259,7 @@ mod tests {
     fn good_pem_builds_with_roots_and_identity() {
         let (ca, _) = self_signed();
         let (cert, key) = self_signed();
-        let config = Config::builder()
+        let config = TransportOptions::builder()
             .add_root_certificate_pem(format!("{ca}\n{cert}"))
             .identity(Identity::from_pem(cert.into(), key.into()))
             .build()
@@ -271,7 +271,7 @@ mod tests {
 
     #[test]
     fn no_identity_means_no_client_certificate() {
-        let tls = client_config(&Config::builder().build().unwrap()).unwrap();
+        let tls = client_config(&TransportOptions::default()).unwrap();
         assert!(!tls.client_auth_cert_resolver.has_certs());
     }
 
@@ -279,7 +279,7 @@ mod tests {
     fn garbage_key_is_a_config_error_without_key_bytes() {
         let (cert, _) = self_signed();
         let key = "-----BEGIN PRIVATE KEY-----\nS3CR3TK3YMATERIAL*%$\n-----END PRIVATE KEY-----\n";
-        let config = Config::builder()
+        let config = TransportOptions::builder()
             .identity(Identity::from_pem(cert.into(), key.into()))
             .build()
             .unwrap();
@@ -295,7 +295,7 @@ mod tests {
         let (cert, _) = self_signed();
         let (_, other_key) = self_signed();
         let body: String = other_key.lines().nth(1).unwrap().to_owned();
-        let config = Config::builder()
+        let config = TransportOptions::builder()
             .identity(Identity::from_pem(cert.into(), other_key.into()))
             .build()
             .unwrap();
@@ -312,7 +312,7 @@ mod tests {
             b"-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
             b"-----BEGIN CERTIFICATE-----\nMIIB\n",
         ] {
-            let config = Config::builder()
+            let config = TransportOptions::builder()
                 .add_root_certificate_pem(bundle)
                 .build()
                 .unwrap();

@@ -4,8 +4,8 @@
 //! TLS from futures-rustls and the rustls configuration built by
 //! [`pyxis_gql_rustls::client_config`]. Connection tasks run on smol's global executor
 //! (`smol::spawn`); finished connections wait in a small keep-alive pool for the next request;
-//! the connect timeout and the per-request timeout are each raced against a smol [`Timer`]; the
-//! body is read frame by frame up to the cap.
+//! the connect timeout is raced against a smol [`Timer`]; the body is read frame by frame up to
+//! the cap. The time allowed for a whole attempt is the [`Client`]'s to enforce.
 //!
 //! Everything is written against futures-io and async-io's global reactor, so the transport runs
 //! unchanged under smol, under async-std (`async_std::task::block_on`, `#[async_std::main]`),
@@ -13,11 +13,10 @@
 //!
 //! ```no_run
 //! use pyxis_gql::Transport;
-//! let config = pyxis_gql::Config::builder().build().unwrap();
-//! let transport = pyxis_gql_smol::SmolTransport::new(&config).unwrap();
-//! let request = http::Request::post(config.endpoint().as_str())
+//! let transport = pyxis_gql_smol::SmolTransport::new(&pyxis_gql::TransportOptions::default()).unwrap();
+//! let request = http::Request::post(pyxis_gql::DEFAULT_ENDPOINT)
 //!     .header("content-type", "application/json")
-//!     .body(br#"{"query":"{ __typename }"}"#.to_vec())
+//!     .body(pyxis_gql::bytes::Bytes::from_static(br#"{"query":"{ __typename }"}"#))
 //!     .unwrap();
 //! let response = pyxis_gql_smol::block_on(transport.send(request)).unwrap();
 //! println!("{}", response.status());
@@ -58,7 +57,7 @@ use http::{HeaderValue, Request, Response, Uri};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Body as _;
 use hyper::client::conn::http1;
-use pyxis_gql::{BoxError, Client, Config, Transport, TransportError};
+use pyxis_gql::{BoxError, Client, Config, Transport, TransportError, TransportOptions};
 use pyxis_gql_rustls::Cause;
 use rustls::pki_types::ServerName;
 use smol::Timer;
@@ -86,7 +85,8 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 ///
 /// As [`SmolTransport::new`].
 pub fn client(config: &Config) -> Result<Client<SmolTransport>, TransportError> {
-    Ok(Client::new(SmolTransport::new(config)?, config))
+    let transport = SmolTransport::new(config.transport())?;
+    Ok(Client::from_config(transport, config))
 }
 
 /// A [`Transport`] on hyper's HTTP/1.1 client over smol; see the [crate docs](crate).
@@ -99,32 +99,27 @@ pub struct SmolTransport {
     pool: Arc<Pool>,
     max_body_bytes: usize,
     connect_timeout: Duration,
-    request_timeout: Duration,
 }
 
 impl SmolTransport {
-    /// Builds a transport from the TLS, timeout and body-cap parts of `config`.
+    /// Builds a transport from `options`: TLS, connect timeout and body cap.
     ///
     /// Nothing runs until the first request; `new` itself needs no runtime.
     ///
     /// # Errors
     ///
-    /// [`TransportError::Config`] when the TLS material in `config` is unusable.
-    pub fn new(config: &Config) -> Result<Self, TransportError> {
-        let tls = pyxis_gql_rustls::client_config(config)?;
+    /// [`TransportError::Config`] when the TLS material in `options` is unusable.
+    pub fn new(options: &TransportOptions) -> Result<Self, TransportError> {
+        let tls = pyxis_gql_rustls::client_config(options)?;
         Ok(Self {
             tls: TlsConnector::from(Arc::new(tls)),
             pool: Arc::default(),
-            max_body_bytes: config.max_body_bytes(),
-            connect_timeout: config.connect_timeout(),
-            request_timeout: config.request_timeout(),
+            max_body_bytes: options.max_body_bytes(),
+            connect_timeout: options.connect_timeout(),
         })
     }
 
-    async fn exchange(
-        &self,
-        request: Request<Vec<u8>>,
-    ) -> Result<Response<Vec<u8>>, TransportError> {
+    async fn exchange(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
         let (key, mut request) = origin_form(request)?;
         let mut pooled = self.pool.checkout(&key).await;
         let (conn, response) = loop {
@@ -168,7 +163,7 @@ impl SmolTransport {
         }
         // The whole answer is read, so the connection can carry the next request.
         self.pool.put(key, conn);
-        Ok(Response::from_parts(parts, bytes))
+        Ok(Response::from_parts(parts, Bytes::from(bytes)))
     }
 
     /// Opens a connection (TCP, then TLS for `https`) within the connect timeout and starts its
@@ -230,7 +225,9 @@ impl SmolTransport {
             Cause::Tls => TransportError::Tls(Box::new(err)),
             Cause::ConnectionClosed => TransportError::ConnectionClosed(Box::new(err)),
             Cause::Connect => TransportError::Connect(Box::new(err)),
-            Cause::TimedOut => TransportError::Timeout(self.request_timeout),
+            // The system gave up on a live connection (keep-alive probes unanswered): no timer
+            // of this transport's, so a dead connection.
+            Cause::TimedOut => TransportError::ConnectionClosed(Box::new(err)),
             _ => TransportError::Other(Box::new(err)),
         }
     }
@@ -241,21 +238,14 @@ impl fmt::Debug for SmolTransport {
         f.debug_struct("SmolTransport")
             .field("max_body_bytes", &self.max_body_bytes)
             .field("connect_timeout", &self.connect_timeout)
-            .field("request_timeout", &self.request_timeout)
             .finish_non_exhaustive()
     }
 }
 
 #[async_trait]
 impl Transport for SmolTransport {
-    async fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
-        let limit = self.request_timeout;
-        self.exchange(request)
-            .or(async {
-                Timer::after(limit).await;
-                Err(TransportError::Timeout(limit))
-            })
-            .await
+    async fn send(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
+        self.exchange(request).await
     }
 
     async fn sleep(&self, duration: Duration) {
@@ -299,7 +289,7 @@ struct Key {
 
 /// Splits an absolute-form request into its connection key and the origin-form request
 /// HTTP/1.1 sends, with a `Host` header.
-fn origin_form(request: Request<Vec<u8>>) -> Result<(Key, Request<Full<Bytes>>), TransportError> {
+fn origin_form(request: Request<Bytes>) -> Result<(Key, Request<Full<Bytes>>), TransportError> {
     let (mut parts, body) = request.into_parts();
     let uri = &parts.uri;
     let tls = match uri.scheme() {
@@ -329,10 +319,7 @@ fn origin_form(request: Request<Vec<u8>>) -> Result<(Key, Request<Full<Bytes>>),
         .cloned()
         .unwrap_or_else(|| PathAndQuery::from_static("/"));
     parts.uri = Uri::from(path);
-    Ok((
-        key,
-        Request::from_parts(parts, Full::new(Bytes::from(body))),
-    ))
+    Ok((key, Request::from_parts(parts, Full::new(body))))
 }
 
 fn config_error(message: String) -> TransportError {

@@ -1,14 +1,13 @@
 //! A [`Transport`] for the tokio runtime: reqwest over the shared rustls setup.
 //!
 //! [`TokioTransport`] keeps one pooled reqwest client (HTTP/1.1 keep-alive connections, the TLS
-//! configuration from [`pyxis_gql_rustls::client_config`], the configured connect timeout),
-//! sends every request under the configured per-request timeout and reads the body chunk by
-//! chunk, stopping as soon as it passes the configured cap.
+//! configuration from [`pyxis_gql_rustls::client_config`], the configured connect timeout) and
+//! reads each body chunk by chunk, stopping as soon as it passes the configured cap. The time
+//! allowed for a whole attempt is the [`Client`]'s to enforce.
 //!
 //! Requests must be sent, and [`Transport::sleep`] awaited, inside a tokio runtime with the I/O
 //! and time drivers enabled (for example under `#[tokio::main]`): reqwest opens its connections
-//! with tokio, and the timeouts and `sleep` use tokio's timer. Building the transport needs no
-//! runtime.
+//! with tokio, and `sleep` uses tokio's timer. Building the transport needs no runtime.
 //!
 //! Errors are classified for the client's retry policy: a rustls error anywhere in the source
 //! chain, or a connection cut during the handshake, is [`TransportError::Tls`]; a refused or
@@ -20,11 +19,10 @@
 //! ```no_run
 //! use pyxis_gql::Transport;
 //! # async fn demo() -> Result<(), pyxis_gql::TransportError> {
-//! let config = pyxis_gql::Config::builder().build().unwrap();
-//! let transport = pyxis_gql_tokio::TokioTransport::new(&config)?;
-//! let request = http::Request::post(config.endpoint().as_str())
+//! let transport = pyxis_gql_tokio::TokioTransport::new(&pyxis_gql::TransportOptions::default())?;
+//! let request = http::Request::post(pyxis_gql::DEFAULT_ENDPOINT)
 //!     .header("content-type", "application/json")
-//!     .body(br#"{"query":"{ __typename }"}"#.to_vec())
+//!     .body(pyxis_gql::bytes::Bytes::from_static(br#"{"query":"{ __typename }"}"#))
 //!     .unwrap();
 //! let response = transport.send(request).await?;
 //! println!("{}", response.status());
@@ -38,7 +36,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use http::{Request, Response};
-use pyxis_gql::{Client, Config, Transport, TransportError};
+use pyxis_gql::bytes::Bytes;
+use pyxis_gql::{Client, Config, Transport, TransportError, TransportOptions};
 use pyxis_gql_rustls::Cause;
 
 /// The reqwest version this crate is built on, for [`TokioTransport::from_client`].
@@ -53,7 +52,8 @@ pub use reqwest;
 ///
 /// As [`TokioTransport::new`].
 pub fn client(config: &Config) -> Result<Client<TokioTransport>, TransportError> {
-    Ok(Client::new(TokioTransport::new(config)?, config))
+    let transport = TokioTransport::new(config.transport())?;
+    Ok(Client::from_config(transport, config))
 }
 
 /// A [`Transport`] on a pooled reqwest client; see the [crate docs](crate).
@@ -65,24 +65,23 @@ pub struct TokioTransport {
     client: reqwest::Client,
     max_body_bytes: usize,
     connect_timeout: Option<Duration>,
-    request_timeout: Option<Duration>,
 }
 
 impl TokioTransport {
-    /// Builds a transport from the TLS, timeout and body-cap parts of `config`.
+    /// Builds a transport from `options`: TLS, connect timeout and body cap.
     ///
     /// Redirects are not followed (a redirect comes back as the response it is), and proxies
     /// named by the usual `HTTPS_PROXY`/`NO_PROXY` environment variables are honoured.
     ///
     /// # Errors
     ///
-    /// [`TransportError::Config`] when the TLS material in `config` is unusable or the HTTP
+    /// [`TransportError::Config`] when the TLS material in `options` is unusable or the HTTP
     /// client cannot be built.
-    pub fn new(config: &Config) -> Result<Self, TransportError> {
-        let tls = pyxis_gql_rustls::client_config(config)?;
+    pub fn new(options: &TransportOptions) -> Result<Self, TransportError> {
+        let tls = pyxis_gql_rustls::client_config(options)?;
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
-            .connect_timeout(config.connect_timeout())
+            .connect_timeout(options.connect_timeout())
             .pool_idle_timeout(Duration::from_secs(60))
             .redirect(reqwest::redirect::Policy::none())
             .referer(false)
@@ -90,9 +89,8 @@ impl TokioTransport {
             .map_err(|err| TransportError::Config(Box::new(err)))?;
         Ok(Self {
             client,
-            max_body_bytes: config.max_body_bytes(),
-            connect_timeout: Some(config.connect_timeout()),
-            request_timeout: Some(config.request_timeout()),
+            max_body_bytes: options.max_body_bytes(),
+            connect_timeout: Some(options.connect_timeout()),
         })
     }
 
@@ -100,25 +98,17 @@ impl TokioTransport {
     ///
     /// The client's own settings apply as they are (redirects, proxies, TLS); to share the rustls
     /// setup of the other adapters, give its builder
-    /// `tls_backend_preconfigured(pyxis_gql_rustls::client_config(&config)?)`.
+    /// `tls_backend_preconfigured(pyxis_gql_rustls::client_config(&options)?)`.
     ///
-    /// The transport adds no timeout of its own; the client's timeouts apply, and a timeout it
-    /// reports comes back as [`TransportError::Timeout`] with a zero duration, since the transport
-    /// does not know the value. Add one with [`with_request_timeout`](Self::with_request_timeout).
+    /// The transport adds no timeout of its own; a timeout the client reports comes back as
+    /// [`TransportError::Timeout`] with a zero duration, since the transport does not know the
+    /// value. The [`Client`]'s attempt timeout applies as with any transport.
     pub fn from_client(client: reqwest::Client, max_body_bytes: usize) -> Self {
         Self {
             client,
             max_body_bytes,
             connect_timeout: None,
-            request_timeout: None,
         }
-    }
-
-    /// Sets the time allowed for one request, from sending to the last body byte.
-    #[must_use]
-    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = Some(timeout);
-        self
     }
 
     /// The reqwest client underneath.
@@ -126,10 +116,7 @@ impl TokioTransport {
         &self.client
     }
 
-    async fn exchange(
-        &self,
-        request: Request<Vec<u8>>,
-    ) -> Result<Response<Vec<u8>>, TransportError> {
+    async fn exchange(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
         let request = reqwest::Request::try_from(request)
             .map_err(|err| TransportError::Config(Box::new(err)))?;
         let mut response = self
@@ -157,7 +144,7 @@ impl TokioTransport {
             body.extend_from_slice(&chunk);
         }
 
-        let mut out = Response::new(body);
+        let mut out = Response::new(Bytes::from(body));
         *out.status_mut() = response.status();
         *out.version_mut() = response.version();
         *out.headers_mut() = std::mem::take(response.headers_mut());
@@ -165,12 +152,10 @@ impl TokioTransport {
     }
 
     fn map_error(&self, err: reqwest::Error) -> TransportError {
+        // The only timer this transport sets is the connect timeout; any other timeout is a
+        // caller-built client's own, of a length the transport does not know.
         let timeout = |connect: bool| {
-            let known = if connect {
-                self.connect_timeout.or(self.request_timeout)
-            } else {
-                self.request_timeout
-            };
+            let known = self.connect_timeout.filter(|_| connect);
             TransportError::Timeout(known.unwrap_or_default())
         };
         if err.is_timeout() {
@@ -195,20 +180,14 @@ impl fmt::Debug for TokioTransport {
         f.debug_struct("TokioTransport")
             .field("max_body_bytes", &self.max_body_bytes)
             .field("connect_timeout", &self.connect_timeout)
-            .field("request_timeout", &self.request_timeout)
             .finish_non_exhaustive()
     }
 }
 
 #[async_trait]
 impl Transport for TokioTransport {
-    async fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
-        match self.request_timeout {
-            Some(limit) => tokio::time::timeout(limit, self.exchange(request))
-                .await
-                .unwrap_or(Err(TransportError::Timeout(limit))),
-            None => self.exchange(request).await,
-        }
+    async fn send(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
+        self.exchange(request).await
     }
 
     async fn sleep(&self, duration: Duration) {

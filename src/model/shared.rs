@@ -1,46 +1,48 @@
-//! The decode context: what one decode on this thread shares between the values it builds.
+//! The sharing cache of one decode: equal strings and equal RPMs read by one decode become one
+//! shared value.
 //!
-//! It lives in a thread-local for the length of one call to `data` (a guard puts back whatever
-//! was there before, even on a panic), so that the model's derived `Deserialize` impls reach it
-//! without a seed threaded through every type. Outside a decode, `Text` and RPM lists decode
-//! the plain way: each string and each RPM its own allocation, every RPM kept.
+//! A pure cache: a value decodes equal with it or without it, only its memory is shared. It
+//! lives in a thread-local for the length of one [`Scope`] (a guard puts back whatever was there
+//! before, even on a panic), so that the derived `Deserialize` impls of the model reach it
+//! without a seed threaded through every type. Outside a scope, strings and RPMs decode the
+//! plain way, each its own allocation. What a decode keeps or drops never travels here: that is
+//! the [`RpmSelection`](super::RpmSelection) its seed carries.
 
 use std::cell::RefCell;
-use std::sync::Arc;
+use std::fmt;
 
-use crate::model::{Rpm, RpmFields, RpmNames, Text};
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer};
+
+use super::rpm::{Rpm, RpmFields};
+use super::text::Text;
 
 thread_local! {
     static CONTEXT: RefCell<Option<Context>> = const { RefCell::new(None) };
 }
 
-pub(super) struct Context {
+struct Context {
     interner: Interner,
     /// The RPMs read so far; see [`RpmList`].
     rpms: Table<Rpm>,
     /// The length of the last RPM list: the next one is usually as long.
     last_rpm_count: usize,
-    keep_rpms: Option<Arc<RpmNames>>,
 }
 
-impl Context {
-    pub(super) fn new(body_len: usize, keep_rpms: Option<Arc<RpmNames>>) -> Self {
-        Self {
-            interner: Interner::for_body(body_len),
-            rpms: Table::for_body(body_len, RPMS_BYTES_PER_SLOT),
-            last_rpm_count: 0,
-            keep_rpms,
-        }
-    }
-}
-
-/// Installs a context for as long as it lives.
-pub(super) struct Scope {
+/// Shares values between everything decoded on this thread for as long as it lives.
+pub(crate) struct Scope {
     previous: Option<Context>,
 }
 
 impl Scope {
-    pub(super) fn enter(context: Context) -> Self {
+    /// A cache sized for a body of `body_len` bytes (small bodies get none: too few values to
+    /// pay for the tables).
+    pub(crate) fn enter(body_len: usize) -> Self {
+        let context = Context {
+            interner: Interner::for_body(body_len),
+            rpms: Table::for_body(body_len, RPMS_BYTES_PER_SLOT),
+            last_rpm_count: 0,
+        };
         let previous = CONTEXT
             .try_with(|cell| {
                 cell.try_borrow_mut()
@@ -72,55 +74,65 @@ fn with_context<R>(f: impl FnOnce(&mut Context) -> R) -> Option<R> {
         .flatten()
 }
 
-/// The shared copy of `text` in the current decode (or a new `Text` outside one).
-pub(crate) fn intern(text: &str) -> Text {
+/// The shared copy of `text` in the current scope (or a new `Text` outside one).
+pub(super) fn intern(text: &str) -> Text {
     with_context(|context| context.interner.intern(text)).unwrap_or_else(|| Text::from(text))
 }
 
-/// What one RPM list borrows from the current decode while it is read: the RPMs read so far
-/// and the RPM filter, taken once per list rather than once per RPM. Dropping it gives them
-/// back, also when the list fails half-way.
-pub(crate) struct RpmList {
+// Here rather than beside `Text`, so that the type sits below the cache that stores it.
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+
+        impl Visitor<'_> for TextVisitor {
+            type Value = Text;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Text, E> {
+                Ok(intern(text))
+            }
+        }
+
+        deserializer.deserialize_str(TextVisitor)
+    }
+}
+
+/// What one RPM list borrows from the current scope while it is read: the RPMs read so far,
+/// taken once per list rather than once per RPM. Dropping it gives them back, also when the list
+/// fails half-way.
+pub(super) struct RpmList {
     shared: Option<Table<Rpm>>,
-    keep: Option<Arc<RpmNames>>,
-    /// Sized like the decode's last list, so that it rarely grows.
+    /// Sized like the scope's last list, so that it rarely grows.
     rpms: Vec<Rpm>,
     /// Where a new RPM's strings are put together.
     scratch: String,
 }
 
 impl RpmList {
-    /// Borrows from the current decode (outside one: no sharing, every RPM kept).
-    pub(crate) fn begin() -> Self {
+    /// Borrows from the current scope (outside one: no sharing).
+    pub(super) fn begin() -> Self {
         with_context(|context| Self {
             shared: Some(std::mem::replace(&mut context.rpms, Table::for_body(0, 1))),
-            keep: context.keep_rpms.clone(),
             rpms: Vec::with_capacity(context.last_rpm_count),
             scratch: String::new(),
         })
         .unwrap_or(Self {
             shared: None,
-            keep: None,
             rpms: Vec::new(),
             scratch: String::new(),
         })
     }
 
-    /// Whether the decode keeps an RPM called `name`.
-    pub(crate) fn keeps(&self, name: Option<&str>) -> bool {
-        match &self.keep {
-            None => true,
-            Some(names) => name.is_some_and(|name| names.contains(name)),
-        }
-    }
-
-    /// The RPM with these fields, shared with its equals in the decode; `None` when its
+    /// The RPM with these fields, shared with its equals in the scope; `None` when its
     /// strings exceed what an [`Rpm`] holds.
     ///
     /// The lookup hashes the nvra and the lengths of the other fields (the nvra names an RPM
     /// all but uniquely; a name or source that differs is caught by the comparison, which
     /// reads every field).
-    pub(crate) fn share(&mut self, fields: RpmFields<'_>) -> Option<Rpm> {
+    pub(super) fn share(&mut self, fields: RpmFields<'_>) -> Option<Rpm> {
         let Some(shared) = &mut self.shared else {
             return Rpm::from_fields(fields, &mut self.scratch);
         };
@@ -144,12 +156,12 @@ impl RpmList {
     }
 
     #[inline]
-    pub(crate) fn push(&mut self, rpm: Rpm) {
+    pub(super) fn push(&mut self, rpm: Rpm) {
         self.rpms.push(rpm);
     }
 
     /// The RPMs, in a list of exactly their number.
-    pub(crate) fn finish(mut self) -> Vec<Rpm> {
+    pub(super) fn finish(mut self) -> Vec<Rpm> {
         let mut rpms = std::mem::take(&mut self.rpms);
         rpms.shrink_to_fit();
         let count = rpms.len();
@@ -168,7 +180,7 @@ impl Drop for RpmList {
 
 /// Keeps one shared copy of each string a decode reads.
 pub(super) struct Interner {
-    pub(super) strings: Table<Text>,
+    strings: Table<Text>,
 }
 
 impl Interner {
@@ -382,7 +394,6 @@ mod tests {
                 slots: Vec::new(),
                 values: Vec::new(),
             }),
-            keep: None,
             rpms: Vec::new(),
             scratch: String::new(),
         };
@@ -401,5 +412,54 @@ mod tests {
         // The four that found a slot are shared in every round, the rest never.
         let shared = (0..50).filter(|&i| rpms[i].ptr_eq(&rpms[150 + i])).count();
         assert_eq!(shared, 4);
+    }
+
+    #[test]
+    fn colliding_strings_are_never_confused() {
+        // A tiny table: most strings find no slot within the probe limit and are simply not shared.
+        let mut interner = Interner {
+            strings: Table {
+                capacity: 4,
+                slots: Vec::new(),
+                values: Vec::new(),
+            },
+        };
+        let words: Vec<String> = (0..200).map(|i| format!("word-{}", i % 50)).collect();
+        for word in &words {
+            assert_eq!(interner.intern(word), word.as_str());
+        }
+        let long = "x".repeat(Interner::MAX_LEN + 1);
+        assert_eq!(interner.intern(&long), long.as_str());
+        assert_eq!(interner.intern(""), "");
+    }
+
+    #[test]
+    fn the_hash_reads_every_byte() {
+        let seen: std::collections::HashSet<u64> =
+            ["", "a", "b", "ab", "ba", "abcdefgh", "abcdefgi"]
+                .into_iter()
+                .chain([
+                    "0123456789abcdefX",
+                    "0123456789abcdefY",
+                    "Y0123456789abcdef",
+                ])
+                .map(|text| hash(1, text.as_bytes()))
+                .collect();
+        assert_eq!(seen.len(), 10);
+    }
+
+    #[test]
+    fn strings_compare_byte_for_byte_at_every_length() {
+        let long = "abcdefghijklmnopqrstuvwxyz0123456789-abcdefghijklmnopqrstuvwxyz";
+        for len in 0..long.len() {
+            let a = &long.as_bytes()[..len];
+            assert!(same(a, a), "{len}");
+            for at in 0..len {
+                let mut b = a.to_vec();
+                b[at] ^= 1;
+                assert!(!same(a, &b), "{len} {at}");
+            }
+            assert!(!same(a, &long.as_bytes()[..len + 1]));
+        }
     }
 }

@@ -1,14 +1,18 @@
-//! One error type for everything that can go wrong between building a request and holding typed data.
+//! One error type for everything that can go wrong between building a request and holding typed
+//! data, and the errors it is made of.
+
+mod config;
+mod pagination;
+mod response;
+mod transport;
 
 use std::fmt;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
-use crate::transport::TransportError;
-
-/// The Pyxis detail text of its transient database timeout, answered inside an HTTP 200.
-const MONGODB_TIMEOUT: &str = "unable to fetch data from mongodb in time";
+pub use config::ConfigError;
+pub use pagination::PaginationError;
+pub use response::{GraphQlError, Location, PyxisError};
+pub use transport::{BoxError, TransportError};
 
 /// Everything that can fail in a Pyxis call.
 ///
@@ -71,20 +75,19 @@ pub enum Error {
     /// The transport could not deliver a response.
     #[error("transport failure: {0}")]
     Transport(#[source] TransportError),
-    /// The client gave up waiting: one attempt ran past the request timeout (whether the client's
-    /// timer or the transport's fired first), or the whole call ran past its deadline.
+    /// A timer ran out; `scope` says which one.
     #[error("timed out after {after:?} ({scope})")]
     Timeout {
         /// The limit that ran out.
         after: Duration,
-        /// `"request"` or `"deadline"`.
-        scope: &'static str,
+        /// Which timer fired.
+        scope: TimeoutScope,
     },
     /// Pages of one crawl disagree with each other (the data changed under the crawl, or the
     /// server repeated a page), so the result could be silently incomplete.
     #[error("inconsistent pagination: {0}")]
-    Pagination(String),
-    /// A call would return more items than [`Config::max_items`](crate::Config::max_items) allows.
+    Pagination(#[from] PaginationError),
+    /// A call would return more items than [`ClientOptions::max_items`](crate::ClientOptions::max_items) allows.
     #[error("{found} items match, more than the limit of {limit} per call")]
     TooManyItems {
         /// The configured limit.
@@ -112,6 +115,20 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
+    /// One chunk of a list split into chunks ([`ChunkedOperation`](crate::ChunkedOperation))
+    /// failed, so the call has no complete answer. `chunk` indexes the operation's
+    /// [`chunks`](crate::ChunkedOperation::chunks) at the client's chunk size, so the chunk can
+    /// be rebuilt and asked again.
+    #[error("chunk {chunk} (of chunks 0-{last}) failed: {source}", last = chunks.saturating_sub(1))]
+    Chunk {
+        /// The 0-based index of the failed chunk.
+        chunk: usize,
+        /// How many chunks the list was split into.
+        chunks: usize,
+        /// Why it failed.
+        #[source]
+        source: Box<Error>,
+    },
     /// The operation's variables could not be serialized to JSON.
     #[error("cannot encode the request variables")]
     Encode(#[source] serde_json::Error),
@@ -119,7 +136,7 @@ pub enum Error {
 
 impl Error {
     /// Whether the same call may succeed if sent again: the Pyxis MongoDB timeout, HTTP
-    /// 429/502/503/504, timeouts, failed connects and connections closed early.
+    /// 408/429/500/502/503/504, timeouts, failed connects and connections closed early.
     ///
     /// ```
     /// use pyxis_gql::{Error, PyxisError};
@@ -127,14 +144,35 @@ impl Error {
     /// assert!(timeout.is_transient());
     /// ```
     pub fn is_transient(&self) -> bool {
-        match self {
-            Self::Http { status, .. } => matches!(status.as_u16(), 429 | 502 | 503 | 504),
-            Self::Pyxis(error) => error.is_transient(),
+        self.retry_class().is_some()
+    }
+
+    /// How a retry should wait for this error, or `None` when sending the same call again
+    /// cannot help (GraphQL validation errors, other 4xx, bodies that do not decode, a spent
+    /// deadline).
+    ///
+    /// ```
+    /// use pyxis_gql::{Error, PyxisError, RetryClass};
+    /// let timeout = Error::Pyxis(PyxisError::new(Some(500), "Unable to fetch data from MongoDB in time"));
+    /// assert_eq!(timeout.retry_class(), Some(RetryClass::DatabaseTimeout));
+    /// ```
+    pub fn retry_class(&self) -> Option<RetryClass> {
+        let transient = match self {
+            // 500 is retried as Pyxis answers some transient database failures with it.
+            Self::Http { status, .. } => {
+                matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504)
+            }
+            Self::Pyxis(error) if error.is_transient() => {
+                return Some(RetryClass::DatabaseTimeout);
+            }
             Self::Transport(error) => error.is_transient(),
-            Self::Timeout { scope, .. } => *scope == "request",
-            Self::Incomplete { source, .. } => source.is_transient(),
+            Self::Timeout { scope, .. } => scope.is_transient(),
+            Self::Incomplete { source, .. } | Self::Chunk { source, .. } => {
+                return source.retry_class();
+            }
             _ => false,
-        }
+        };
+        transient.then_some(RetryClass::Transient)
     }
 
     /// The `trace_id` response header of the response this error came from.
@@ -145,7 +183,7 @@ impl Error {
             | Self::Decode { trace_id, .. }
             | Self::BodyTooLarge { trace_id, .. } => trace_id.as_deref(),
             Self::Pyxis(error) => error.trace_id.as_deref(),
-            Self::Incomplete { source, .. } => source.trace_id(),
+            Self::Incomplete { source, .. } | Self::Chunk { source, .. } => source.trace_id(),
             _ => None,
         }
     }
@@ -171,81 +209,62 @@ impl From<TransportError> for Error {
                 limit,
                 trace_id: None,
             },
-            // One timeout variant for callers to match, whichever timer fired first.
+            // One timeout variant for callers to match, whichever timer fired.
             TransportError::Timeout(after) => Self::Timeout {
                 after,
-                scope: "request",
+                scope: TimeoutScope::Transport,
             },
             other => Self::Transport(other),
         }
     }
 }
 
-/// The `error {status detail}` object Pyxis puts next to (or instead of) `data`.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("Pyxis error{}{}: {detail}", status.map(|s| format!(" {s}")).unwrap_or_default(), TraceId(trace_id))]
+/// Which timer ended a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub struct PyxisError {
-    /// The HTTP-like status Pyxis chose (404 for "not found", 500 for its own failures).
-    pub status: Option<i64>,
-    /// What went wrong, in Pyxis's words.
-    pub detail: String,
-    /// The `trace_id` response header.
-    pub trace_id: Option<String>,
+pub enum TimeoutScope {
+    /// The transport's own timer: its connect timeout, or the timeout of an HTTP client the
+    /// caller configured.
+    Transport,
+    /// One attempt ran past [`ClientOptions::attempt_timeout`](crate::ClientOptions::attempt_timeout);
+    /// the request may be sent again.
+    Attempt,
+    /// The whole call, retries and pages included, ran past
+    /// [`ClientOptions::deadline`](crate::ClientOptions::deadline).
+    Deadline,
 }
 
-impl PyxisError {
-    /// An error with this status and detail and no trace id.
-    pub fn new(status: Option<i64>, detail: impl Into<String>) -> Self {
-        Self {
-            status,
-            detail: detail.into(),
-            trace_id: None,
-        }
-    }
-
-    /// Whether this is the transient "unable to fetch data from MongoDB in time" failure.
-    pub fn is_transient(&self) -> bool {
-        self.detail.to_ascii_lowercase().contains(MONGODB_TIMEOUT)
-    }
-
-    /// Whether Pyxis says the requested object does not exist.
-    pub fn is_not_found(&self) -> bool {
-        self.status == Some(404)
+impl TimeoutScope {
+    /// Whether a new attempt may still succeed: yes after a transport or attempt timeout, never
+    /// after the deadline.
+    pub fn is_transient(self) -> bool {
+        !matches!(self, Self::Deadline)
     }
 }
 
-/// One entry of a GraphQL `errors` list.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct GraphQlError {
-    /// The message.
-    #[serde(default)]
-    pub message: String,
-    /// Where in the query document the error points.
-    #[serde(default, deserialize_with = "crate::model::null_as_default")]
-    pub locations: Vec<Location>,
-    /// The response path of the failed field (`["find_images", "data", 0]`).
-    #[serde(default, deserialize_with = "crate::model::null_as_default")]
-    pub path: Vec<serde_json::Value>,
-    /// Server-specific details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extensions: Option<serde_json::Value>,
+impl fmt::Display for TimeoutScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Transport => "transport",
+            Self::Attempt => "attempt",
+            Self::Deadline => "deadline",
+        })
+    }
 }
 
-/// A line and column in a query document.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The kinds of transient failure, each with its own backoff in a
+/// [`RetryPolicy`](crate::RetryPolicy).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub struct Location {
-    /// 1-based line.
-    #[serde(default)]
-    pub line: u64,
-    /// 1-based column.
-    #[serde(default)]
-    pub column: u64,
+pub enum RetryClass {
+    /// A failure on the way: connects, resets, timeouts, HTTP 408/429/500/502/503/504.
+    Transient,
+    /// Pyxis could not read its database in time ("unable to fetch data from MongoDB in
+    /// time"): the database is overloaded, so retries wait longer.
+    DatabaseTimeout,
 }
 
-struct TraceId<'a>(&'a Option<String>);
+pub(crate) struct TraceId<'a>(pub(crate) &'a Option<String>);
 
 impl fmt::Display for TraceId<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
