@@ -106,15 +106,24 @@ fn resolve<'a>(
     request: &Request,
 ) -> Result<Answer<'a>, String> {
     let args = Args::new(root, &request.variables)?;
+    // Optional fields only when the query selects them, as a GraphQL server answers (the
+    // document reader is a sketch: the field's name anywhere in the query counts).
+    let selects = |field: &str| {
+        request
+            .query
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .any(|token| token == field)
+    };
     let image = Shape::Image {
         with_manifest: request.query.contains("rpm_manifest"),
+        creation_date: selects("creation_date"),
+    };
+    let repository_shape = Shape::Repository {
+        vendor_label: selects("vendor_label"),
     };
     // Like a GraphQL server, `total` only when the query selects it (the document reader is
     // a sketch: any `total` token counts).
-    let with_total = request
-        .query
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .any(|token| token == "total");
+    let with_total = selects("total");
     match root.name.as_str() {
         "find_repositories" => {
             args.only(&["page", "page_size", "filter", "sort_by"])?;
@@ -122,7 +131,7 @@ fn resolve<'a>(
                 &dataset.repositories,
                 &args,
                 |_| true,
-                Shape::Repository,
+                repository_shape,
                 with_total,
             )
         }
@@ -135,7 +144,7 @@ fn resolve<'a>(
                     Some(doc) => SingleView {
                         doc: Some(DocView {
                             doc,
-                            shape: Shape::Repository,
+                            shape: repository_shape,
                         }),
                         error: None,
                     },

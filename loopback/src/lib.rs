@@ -255,6 +255,12 @@ impl LoopbackPyxis {
         self.shared.request_count()
     }
 
+    /// Requests whose client hung up before the answer was ready (a cancelled call, or one
+    /// that timed out on the client's side).
+    pub fn abandoned_count(&self) -> usize {
+        self.shared.abandoned_count()
+    }
+
     /// TCP connections accepted so far (including ones whose TLS handshake
     /// then failed).
     pub fn connection_count(&self) -> usize {

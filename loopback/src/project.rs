@@ -45,6 +45,28 @@ const IMAGE_FIELDS: &[Sel] = &[
     ),
 ];
 
+/// [`IMAGE_FIELDS`] without `creation_date`, for queries that do not select it.
+const IMAGE_FIELDS_BUT_CREATION_DATE: &[Sel] = &[
+    Leaf("_id"),
+    Leaf("architecture"),
+    Node("brew", &[Leaf("build"), Leaf("package")]),
+    Leaf("content_sets"),
+    Leaf("parent_brew_build"),
+    Node(
+        "parsed_data",
+        &[Node("labels", &[Leaf("name"), Leaf("value")])],
+    ),
+    Node(
+        "repositories",
+        &[
+            Leaf("registry"),
+            Leaf("repository"),
+            Leaf("published"),
+            Node("tags", &[Leaf("name")]),
+        ],
+    ),
+];
+
 const RPM_FIELDS: &[Sel] = &[
     Leaf("name"),
     Leaf("nvra"),
@@ -55,10 +77,12 @@ const RPM_FIELDS: &[Sel] = &[
 /// Which selection set a document is answered with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Shape {
-    Repository,
-    /// `with_manifest` adds `edges.rpm_manifest`.
+    /// `vendor_label` only when the query selects it.
+    Repository { vendor_label: bool },
+    /// `with_manifest` adds `edges.rpm_manifest`; `creation_date` only when selected.
     Image {
         with_manifest: bool,
+        creation_date: bool,
     },
 }
 
@@ -71,15 +95,26 @@ pub(crate) struct DocView<'a> {
 impl Serialize for DocView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.shape {
-            Shape::Repository => Selected {
+            Shape::Repository { vendor_label } => Selected {
                 value: Some(self.doc),
-                sels: REPOSITORY_FIELDS,
+                sels: if vendor_label {
+                    REPOSITORY_FIELDS
+                } else {
+                    &REPOSITORY_FIELDS[..REPOSITORY_FIELDS.len() - 1]
+                },
                 edges_of: None,
             }
             .serialize(s),
-            Shape::Image { with_manifest } => Selected {
+            Shape::Image {
+                with_manifest,
+                creation_date,
+            } => Selected {
                 value: Some(self.doc),
-                sels: IMAGE_FIELDS,
+                sels: if creation_date {
+                    IMAGE_FIELDS
+                } else {
+                    IMAGE_FIELDS_BUT_CREATION_DATE
+                },
                 edges_of: with_manifest.then_some(self.doc),
             }
             .serialize(s),
@@ -313,6 +348,7 @@ mod tests {
             &doc,
             Shape::Image {
                 with_manifest: false,
+                creation_date: true,
             },
         );
         assert_eq!(
@@ -330,6 +366,7 @@ mod tests {
             &doc,
             Shape::Image {
                 with_manifest: true,
+                creation_date: true,
             },
         );
         assert_eq!(
@@ -346,6 +383,7 @@ mod tests {
             &json!({"_id": "2"}),
             Shape::Image {
                 with_manifest: true,
+                creation_date: true,
             },
         );
         assert_eq!(out["edges"]["rpm_manifest"]["data"], Value::Null);
@@ -356,7 +394,7 @@ mod tests {
     fn repositories_keep_only_their_fields() {
         let out = shaped(
             &json!({"_id": "r", "registry": "g", "repository": "n", "object_type": "x"}),
-            Shape::Repository,
+            Shape::Repository { vendor_label: true },
         );
         assert_eq!(
             out,

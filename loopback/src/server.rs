@@ -46,6 +46,8 @@ pub(crate) struct Shared {
     faults: Mutex<VecDeque<Queued>>,
     requests: Mutex<Vec<SeenRequest>>,
     request_count: AtomicUsize,
+    /// Requests whose client went away before the answer was ready.
+    abandoned_count: AtomicUsize,
     connection_count: AtomicUsize,
     /// How many of the next connections to accept and leave silent.
     stalled_connections: AtomicUsize,
@@ -73,6 +75,7 @@ impl Shared {
             faults: Mutex::new(VecDeque::new()),
             requests: Mutex::new(Vec::new()),
             request_count: AtomicUsize::new(0),
+            abandoned_count: AtomicUsize::new(0),
             connection_count: AtomicUsize::new(0),
             stalled_connections: AtomicUsize::new(0),
             trace_counter: AtomicU64::new(0),
@@ -134,6 +137,10 @@ impl Shared {
 
     pub(crate) fn request_count(&self) -> usize {
         self.request_count.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn abandoned_count(&self) -> usize {
+        self.abandoned_count.load(Ordering::SeqCst)
     }
 
     pub(crate) fn connection_count(&self) -> usize {
@@ -265,7 +272,29 @@ where
         .await;
 }
 
+/// Counts a request as abandoned unless disarmed: hyper drops the handler's future when the
+/// client hangs up before the answer is ready.
+struct Abandoned(Arc<Shared>, bool);
+
+impl Drop for Abandoned {
+    fn drop(&mut self) {
+        if self.1 {
+            self.0.abandoned_count.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
 async fn handle(
+    req: Request<Incoming>,
+    shared: Arc<Shared>,
+) -> Result<Response<ReplyBody>, Aborted> {
+    let mut abandoned = Abandoned(Arc::clone(&shared), true);
+    let reply = answer_request(req, shared).await;
+    abandoned.1 = false;
+    reply
+}
+
+async fn answer_request(
     req: Request<Incoming>,
     shared: Arc<Shared>,
 ) -> Result<Response<ReplyBody>, Aborted> {
