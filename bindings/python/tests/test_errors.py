@@ -98,3 +98,28 @@ def test_a_client_used_after_fork_fails_clearly(loopback: Any) -> None:
 def test_everything_is_importable_from_the_package() -> None:
     for name in pyxis_gql.__all__:
         assert hasattr(pyxis_gql, name)
+
+
+def test_a_blocking_call_releases_the_gil(slow_loopback: Any) -> None:
+    import threading
+    import time
+
+    client = PyxisGQL(slow_loopback.url, (slow_loopback.cert, slow_loopback.key), ca=slow_loopback.ca)
+    slow_loopback.latency(1000)
+    done = threading.Event()
+    found: list = []
+
+    def lookup() -> None:
+        found.extend(client.find_images_by_nvr("busy-container-1.2-10", False))
+        done.set()
+
+    worker = threading.Thread(target=lookup)
+    worker.start()
+    spins = 0
+    started = time.monotonic()
+    while not done.is_set() and time.monotonic() - started < 10:
+        spins += 1
+    worker.join()
+    assert len(found) == 3
+    # Python kept running beside the call: a held GIL would allow a few switches at most.
+    assert spins > 100_000, spins
