@@ -25,16 +25,29 @@ pub(crate) struct RawItem {
 
 impl RawItem {
     fn new(json: Box<RawValue>) -> Self {
-        #[derive(Deserialize)]
-        struct Id {
-            #[serde(rename = "_id")]
-            id: Option<String>,
-        }
-        let id = serde_json::from_str::<Id>(json.get())
-            .ok()
-            .and_then(|item| item.id);
+        let id = id_of(json.get());
         Self { json, id }
     }
+}
+
+/// The `_id` of an item's JSON text. Pyxis answers fields in the order the query selects them,
+/// and the built-in queries select `_id` first, so it is usually read off the front without a
+/// second parse; anything else (escapes, another order) is parsed.
+fn id_of(json: &str) -> Option<String> {
+    if let Some(rest) = json.strip_prefix(r#"{"_id":""#)
+        && let Some(end) = rest.find('"')
+        && !rest[..end].contains('\\')
+    {
+        return Some(rest[..end].to_owned());
+    }
+    #[derive(Deserialize)]
+    struct Id {
+        #[serde(rename = "_id")]
+        id: Option<String>,
+    }
+    serde_json::from_str::<Id>(json)
+        .ok()
+        .and_then(|item| item.id)
 }
 
 impl<'de> Deserialize<'de> for RawItem {
@@ -192,5 +205,23 @@ impl Operation for RepositoryJson {
             .get_mut("data")
             .map(Value::take)
             .unwrap_or(Value::Null))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::id_of;
+
+    #[test]
+    fn ids_are_read_off_the_front_or_parsed() {
+        assert_eq!(
+            id_of(r#"{"_id":"5d0a","brew":{}}"#).as_deref(),
+            Some("5d0a")
+        );
+        assert_eq!(id_of(r#"{"brew":{},"_id":"x1"}"#).as_deref(), Some("x1"));
+        assert_eq!(id_of(r#"{"_id":"a\"b","x":1}"#).as_deref(), Some("a\"b"));
+        assert_eq!(id_of(r#"{ "_id" : "spaced" }"#).as_deref(), Some("spaced"));
+        assert_eq!(id_of(r#"{"_id":null}"#), None);
+        assert_eq!(id_of(r#"{"x":1}"#), None);
     }
 }
