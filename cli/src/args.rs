@@ -19,6 +19,10 @@ pub(crate) struct Cli {
     #[arg(long, global = true, value_name = "URL", default_value = pyxis_gql::DEFAULT_ENDPOINT)]
     pub(crate) url: String,
 
+    /// Accept a plain http:// --url (a loopback development server, say); https:// otherwise.
+    #[arg(long, global = true)]
+    pub(crate) allow_http: bool,
+
     /// Client certificate (PEM chain) presented to Pyxis; needs --key.
     #[arg(long, global = true, value_name = "PEM", requires = "key")]
     pub(crate) cert: Option<PathBuf>,
@@ -227,6 +231,14 @@ pub(crate) enum Command {
         /// Only images with one of these content sets; may be repeated.
         #[arg(long, value_name = "S")]
         content_set: Vec<String>,
+    },
+
+    /// Prints a completion script for SHELL to standard output, e.g.
+    /// `pyxis completions bash > /etc/bash_completion.d/pyxis`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
 
     /// Any other query, from a file; prints the raw JSON of `data` (or the items of FIELD's pages).

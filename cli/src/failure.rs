@@ -90,7 +90,16 @@ fn describe(error: &Error) -> String {
         Error::GraphQl { .. } | Error::Pyxis(_) => error.to_string(),
         Error::Transport(inner) => transport(inner),
         Error::Timeout { .. } => format!("timeout: {error}"),
-        Error::Decode { .. } => format!("invalid response: {}", chain(error)),
+        // In plain words first: JSON that does not parse, or JSON of the wrong shape, and where.
+        Error::Decode { path, source, .. } => {
+            let what = match source.classify() {
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                    "invalid JSON"
+                }
+                _ => "unexpected JSON",
+            };
+            format!("{what} at {path}{}: {source}", trace(error.trace_id()))
+        }
         Error::BodyTooLarge { .. } => format!("response too large: {error}"),
         Error::Pagination(_) => format!("pagination error: {error}"),
         Error::Incomplete {

@@ -22,13 +22,17 @@ use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 use pyxis_gql::Config;
 
-use crate::args::{Cli, Runtime};
+use crate::args::{Cli, Command, Runtime};
 use crate::failure::Failure;
 use crate::plan::Job;
 use crate::run::Settings;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Completions { shell } = cli.command {
+        clap_complete::generate(shell, &mut Cli::command(), "pyxis", &mut std::io::stdout());
+        return ExitCode::SUCCESS;
+    }
     let job = match Job::from_command(&cli.command) {
         Ok(job) => job,
         Err(failure) => return fail(failure, &[]),

@@ -176,6 +176,12 @@ impl Job {
                     rpms: !no_rpms,
                 }
             }
+            // Answered before any job is planned (`main`); nothing to ask Pyxis.
+            Command::Completions { .. } => {
+                return Err(Failure::Usage(
+                    "completions prints a script and asks Pyxis nothing".into(),
+                ));
+            }
             Command::Query {
                 file,
                 variables,
@@ -263,6 +269,7 @@ pub(crate) fn config(cli: &Cli, job: &Job) -> Result<(Config, Vec<String>), Fail
     };
     let mut builder = Config::builder()
         .endpoint(cli.url.as_str())
+        .allow_http(cli.allow_http)
         .user_agent(concat!(
             "pyxis-gql-cli/",
             env!("CARGO_PKG_VERSION"),
@@ -310,9 +317,10 @@ pub(crate) fn config(cli: &Cli, job: &Job) -> Result<(Config, Vec<String>), Fail
             .retry(RetryPolicy::default().database_timeout_backoff(Backoff::new(first, first * 2)));
     }
     let config = builder.build().map_err(|error| match error {
-        ConfigError::InvalidEndpoint(_)
-        | ConfigError::PlainHttpRefused
-        | ConfigError::UnsupportedScheme(_) => {
+        ConfigError::PlainHttpRefused => Failure::Usage(
+            "--url: refusing a plain http:// endpoint; use https://, or pass --allow-http".into(),
+        ),
+        ConfigError::InvalidEndpoint(_) | ConfigError::UnsupportedScheme(_) => {
             Failure::Usage(format!("--url: {}", crate::failure::chain(&error)))
         }
         other => Failure::Setup(crate::failure::chain(&other)),

@@ -899,7 +899,7 @@ fn failures_name_their_kind_on_one_line() {
 
     fixture.server.push_fault(Fault::MalformedJson);
     let line = fails(fixture.pyxis(&["repos-by-name", "rhel8/app-0"]));
-    assert!(line.starts_with("pyxis: invalid response: "), "{line}");
+    assert!(line.starts_with("pyxis: invalid JSON at "), "{line}");
     fixture.server.clear_faults();
 
     // A server the client does not trust.
@@ -1000,4 +1000,67 @@ fn missing_input_files_are_reported() {
     let line = fails(fixture.pyxis(&["images-by-names", "--from-file", missing.to_str().unwrap()]));
     assert!(line.starts_with("pyxis: cannot read "), "{line}");
     assert!(line.contains("no-such-file.txt"), "{line}");
+}
+
+#[test]
+fn plain_http_needs_allow_http_and_the_refusal_names_it() {
+    let server = LoopbackPyxis::builder()
+        .plain_http(true)
+        .require_client_cert(false)
+        .start();
+    let url = server.url();
+    assert!(url.starts_with("http://"), "{url}");
+    let refused = run(
+        {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_pyxis"));
+            command.args(["--url", &url, "repos-by-name", "rhel8/app-0"]);
+            command
+        },
+        None,
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("pass --allow-http"), "{stderr}");
+    assert!(
+        !stderr.contains("allow_http("),
+        "no library function names: {stderr}"
+    );
+
+    let mut allowed = Command::new(env!("CARGO_BIN_EXE_pyxis"));
+    allowed.args([
+        "--allow-http",
+        "--url",
+        &url,
+        "-o",
+        "jsonl",
+        "repos-by-name",
+        "rhel8/app-0",
+    ]);
+    let out = ok(allowed, None);
+    assert!(!out.is_empty());
+    assert!(server.request_count() >= 1);
+}
+
+#[test]
+fn version_and_completions() {
+    let mut version = Command::new(env!("CARGO_BIN_EXE_pyxis"));
+    version.arg("--version");
+    assert_eq!(
+        ok(version, None).trim(),
+        concat!("pyxis ", env!("CARGO_PKG_VERSION"))
+    );
+    for (shell, marker) in [
+        ("bash", "_pyxis()"),
+        ("zsh", "#compdef pyxis"),
+        ("fish", "complete -c pyxis"),
+    ] {
+        let mut completions = Command::new(env!("CARGO_BIN_EXE_pyxis"));
+        completions.args(["completions", shell]);
+        let script = ok(completions, None);
+        assert!(script.contains(marker), "{shell}");
+        assert!(
+            script.contains("latest-images"),
+            "{shell}: the commands are listed"
+        );
+    }
 }
