@@ -203,7 +203,16 @@ impl<T: Transport> Client<T> {
                 .buffered(self.options.page_concurrency())
                 .try_collect::<Vec<_>>()
                 .await?;
-            Ok(merge_chunks(answers))
+            let merged = merge_chunks(answers);
+            // Each chunk's crawl keeps under the cap; the call as a whole must too.
+            let found = merged.len() as u64;
+            if found > self.options.max_items() {
+                return Err(Error::TooManyItems {
+                    limit: self.options.max_items(),
+                    found,
+                });
+            }
+            Ok(merged)
         })
         .await
     }

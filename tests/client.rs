@@ -892,3 +892,25 @@ fn a_shared_transport_is_a_transport_and_the_client_keeps_its_options() {
         "the backoff slept through the shared transport"
     );
 }
+
+#[test]
+fn the_item_cap_holds_for_a_call_split_into_chunks() {
+    let client = client(
+        Scripted::new(|_, body| Reply::Json(200, images_of_nvrs(body))),
+        Config::builder().chunk_size(5).max_items(12),
+    );
+    let nvrs: Vec<String> = (0..15).map(|i| format!("n{i:02}")).collect();
+    let error = block_on(client.find_images_by_nvrs(nvrs[..12].to_vec(), false));
+    assert_eq!(error.unwrap().len(), 12, "exactly the cap is allowed");
+    let error = block_on(client.find_images_by_nvrs(nvrs, false)).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::TooManyItems {
+                limit: 12,
+                found: 15
+            }
+        ),
+        "{error:?}"
+    );
+}

@@ -102,12 +102,14 @@ pub(crate) enum Format {
 /// The operations.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// The repository at REGISTRY and REPOSITORY: an object, or null when there is none.
+    /// The repository at REGISTRY and REPOSITORY: an object, or null when there is none. With
+    /// `-` alone, one `REGISTRY REPOSITORY` (or `REGISTRY/REPOSITORY`) a line from standard
+    /// input, looked up concurrently; a missing one is named on stderr.
     Repo {
-        /// Registry host, e.g. registry.access.redhat.com.
+        /// Registry host, e.g. registry.access.redhat.com; `-` reads paths from standard input.
         registry: String,
         /// Repository path, e.g. ubi9/ubi.
-        repository: String,
+        repository: Option<String>,
     },
 
     /// Repositories (vendor redhat unless --any-vendor), narrowed by the options given.
@@ -132,7 +134,7 @@ pub(crate) enum Command {
 
     /// The redhat repositories named REPOSITORY, in any registry.
     ReposByName {
-        /// Repository path, e.g. ubi9/ubi.
+        /// Repository path, e.g. ubi9/ubi; `-` reads one a line from standard input.
         repository: String,
     },
 
@@ -151,7 +153,7 @@ pub(crate) enum Command {
 
     /// The images built from NVR (with RPM manifests unless --no-rpms).
     ImagesByNvr {
-        /// Build NVR, e.g. ubi9-container-9.4-6.
+        /// Build NVR, e.g. ubi9-container-9.4-6; `-` reads one a line from standard input.
         nvr: String,
         /// Leave out the RPM manifests.
         #[arg(long)]
@@ -206,7 +208,7 @@ pub(crate) enum Command {
 
     /// The images published in REPOSITORY.
     ImagesByRepository {
-        /// Repository path, e.g. ubi9/ubi.
+        /// Repository path, e.g. ubi9/ubi; `-` reads one a line from standard input.
         repository: String,
         /// Only images carrying one of these tags there; may be repeated.
         #[arg(long, value_name = "T")]
@@ -217,10 +219,10 @@ pub(crate) enum Command {
     /// highest release by RPM's version comparison (release 10 beats 9), with RPM manifests
     /// unless --no-rpms.
     LatestImages {
-        /// Package name (brew.package).
+        /// Package name (brew.package); `-` alone reads `NAME VERSION` lines from standard input.
         name: String,
         /// Version, e.g. 9.4.
-        version: String,
+        version: Option<String>,
         /// Leave out the RPM manifests.
         #[arg(long)]
         no_rpms: bool,

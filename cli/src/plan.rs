@@ -16,18 +16,23 @@ use crate::input;
 /// One command, with its arguments parsed and its lists read.
 #[derive(Debug)]
 pub(crate) enum Job {
-    /// `repo`.
-    Repo(RegistryPath),
+    /// `repo`: one path, or (`from_stdin`) each path read from standard input.
+    Repo {
+        /// The paths.
+        paths: Vec<RegistryPath>,
+        /// Whether they came from standard input (then a missing one is named on stderr).
+        from_stdin: bool,
+    },
     /// `repos`.
     Repos(FindRepositories),
-    /// `repos-by-name`.
-    ReposByName(String),
+    /// `repos-by-name`, once per name.
+    ReposByName(Vec<String>),
     /// `repos-by-paths`, looked up in batches.
     ReposByPaths(Vec<RegistryPath>),
-    /// `images-by-nvr`.
+    /// `images-by-nvr`, once per NVR.
     ImagesByNvr {
-        /// The NVR.
-        nvr: String,
+        /// The NVRs.
+        nvrs: Vec<String>,
         /// Whether to include RPM manifests.
         rpms: bool,
     },
@@ -42,12 +47,12 @@ pub(crate) enum Job {
     ImagesByRpms(FindImagesByInstalledRpms),
     /// `images-by-names`, looked up in batches.
     ImagesByNames(Vec<String>),
-    /// `images-by-repository`.
-    ImagesByRepository(FindImagesByRepository),
-    /// `latest-images`.
+    /// `images-by-repository`, once per repository.
+    ImagesByRepository(Vec<FindImagesByRepository>),
+    /// `latest-images`, once per name and version.
     LatestImages {
-        /// The search.
-        search: FindLatestImagesByNameVersion,
+        /// The searches.
+        searches: Vec<FindLatestImagesByNameVersion>,
         /// Whether to include RPM manifests.
         rpms: bool,
     },
@@ -64,14 +69,28 @@ impl Job {
             Command::Repo {
                 registry,
                 repository,
-            } => {
-                if registry.is_empty() || repository.is_empty() {
+            } => match (registry.as_str(), repository) {
+                ("-", None) => Self::Repo {
+                    paths: stdin_lines()?
+                        .iter()
+                        .map(|line| registry_path(line))
+                        .collect::<Result<_, _>>()?,
+                    from_stdin: true,
+                },
+                (_, Some(repository)) if !registry.is_empty() && !repository.is_empty() => {
+                    Self::Repo {
+                        paths: vec![RegistryPath::new(registry, repository)],
+                        from_stdin: false,
+                    }
+                }
+                _ => {
                     return Err(Failure::Usage(
-                        "REGISTRY and REPOSITORY must not be empty".into(),
+                        "give REGISTRY and REPOSITORY, or `-` alone to read them from standard \
+                         input"
+                            .into(),
                     ));
                 }
-                Self::Repo(RegistryPath::new(registry, repository))
-            }
+            },
             Command::Repos {
                 published,
                 release_category,
@@ -97,7 +116,7 @@ impl Job {
                 }
                 Self::Repos(search)
             }
-            Command::ReposByName { repository } => Self::ReposByName(repository.clone()),
+            Command::ReposByName { repository } => Self::ReposByName(one_or_stdin(repository)?),
             Command::ReposByPaths { paths, from_file } => {
                 let paths = unique(input::list(paths, from_file)?)
                     .iter()
@@ -109,7 +128,7 @@ impl Job {
                 Self::ReposByPaths(paths)
             }
             Command::ImagesByNvr { nvr, no_rpms } => Self::ImagesByNvr {
-                nvr: nvr.clone(),
+                nvrs: one_or_stdin(nvr)?,
                 rpms: !no_rpms,
             },
             Command::ImagesByNvrs {
@@ -150,11 +169,18 @@ impl Job {
                 repository,
                 auto_rebuild_tag,
             } => {
-                let mut search = FindImagesByRepository::new(repository);
-                if !auto_rebuild_tag.is_empty() {
-                    search = search.auto_rebuild_tags(auto_rebuild_tag.clone());
-                }
-                Self::ImagesByRepository(search)
+                let searches = one_or_stdin(repository)?
+                    .into_iter()
+                    .map(|repository| {
+                        let search = FindImagesByRepository::new(repository);
+                        if auto_rebuild_tag.is_empty() {
+                            search
+                        } else {
+                            search.auto_rebuild_tags(auto_rebuild_tag.clone())
+                        }
+                    })
+                    .collect();
+                Self::ImagesByRepository(searches)
             }
             Command::LatestImages {
                 name,
@@ -163,16 +189,42 @@ impl Job {
                 published,
                 content_set,
             } => {
-                let mut search =
-                    FindLatestImagesByNameVersion::new(name, version).include_rpms(!no_rpms);
-                if let Some(published) = published {
-                    search = search.published(*published);
-                }
-                if !content_set.is_empty() {
-                    search = search.content_sets(content_set.clone());
-                }
+                let pairs = match (name.as_str(), version) {
+                    ("-", None) => stdin_lines()?
+                        .iter()
+                        .map(
+                            |line| match line.split_whitespace().collect::<Vec<_>>()[..] {
+                                [name, version] => Ok((name.to_owned(), version.to_owned())),
+                                _ => Err(Failure::Usage(format!(
+                                    "standard input: {line:?} is not `NAME VERSION`"
+                                ))),
+                            },
+                        )
+                        .collect::<Result<Vec<_>, _>>()?,
+                    (_, Some(version)) => vec![(name.clone(), version.clone())],
+                    _ => {
+                        return Err(Failure::Usage(
+                            "give NAME and VERSION, or `-` alone to read them from standard input"
+                                .into(),
+                        ));
+                    }
+                };
+                let searches = pairs
+                    .into_iter()
+                    .map(|(name, version)| {
+                        let mut search = FindLatestImagesByNameVersion::new(name, version)
+                            .include_rpms(!no_rpms);
+                        if let Some(published) = published {
+                            search = search.published(*published);
+                        }
+                        if !content_set.is_empty() {
+                            search = search.content_sets(content_set.clone());
+                        }
+                        search
+                    })
+                    .collect();
                 Self::LatestImages {
-                    search,
+                    searches,
                     rpms: !no_rpms,
                 }
             }
@@ -242,6 +294,33 @@ impl Job {
             Self::ImagesByNames(names) => Some(names.len()),
             _ => None,
         }
+    }
+}
+
+/// The lines of standard input (trimmed; empty and `#` lines skipped).
+fn stdin_lines() -> Result<Vec<String>, Failure> {
+    Ok(input::list(&["-".to_owned()], &[])?)
+}
+
+/// `value`, or the lines of standard input when it is `-`.
+fn one_or_stdin(value: &str) -> Result<Vec<String>, Failure> {
+    if value == "-" {
+        stdin_lines()
+    } else {
+        Ok(vec![value.to_owned()])
+    }
+}
+
+/// `REGISTRY REPOSITORY` or `REGISTRY/REPOSITORY`.
+fn registry_path(line: &str) -> Result<RegistryPath, Failure> {
+    match line.split_whitespace().collect::<Vec<_>>()[..] {
+        [registry, repository] => Ok(RegistryPath::new(registry, repository)),
+        [path] => path
+            .parse()
+            .map_err(|error: pyxis_gql::RegistryPathError| Failure::Usage(error.to_string())),
+        _ => Err(Failure::Usage(format!(
+            "standard input: {line:?} is not `REGISTRY REPOSITORY` or `REGISTRY/REPOSITORY`"
+        ))),
     }
 }
 

@@ -33,14 +33,34 @@ pub(crate) async fn run<T: Transport>(
 ) -> Result<(), Failure> {
     let format = settings.format;
     match job {
-        Job::Repo(path) => {
+        Job::Repo {
+            mut paths,
+            from_stdin: false,
+        } if paths.len() == 1 => {
+            let path = paths.remove(0);
             let found = client.get_repository_by_registry_path(&path).await?;
             Printer::new(format, Rpms::Hidden).single(found)?;
         }
+        Job::Repo { paths, .. } => {
+            each(paths, settings, Rpms::Hidden, |path| async move {
+                let found = client.get_repository_by_registry_path(&path).await?;
+                if found.is_none() {
+                    eprintln!("pyxis: no repository at {path}");
+                }
+                Ok(found.into_iter().collect())
+            })
+            .await?;
+        }
         Job::Repos(search) => crawl(client, search, format, Rpms::Hidden).await?,
-        Job::ReposByName(name) => {
-            let search = FindRepositoriesByRepositoryName::new(name);
+        Job::ReposByName(mut names) if names.len() == 1 => {
+            let search = FindRepositoriesByRepositoryName::new(names.remove(0));
             crawl(client, search, format, Rpms::Hidden).await?;
+        }
+        Job::ReposByName(names) => {
+            each(names, settings, Rpms::Hidden, |name| async move {
+                Ok(client.find_repositories_by_repository_name(&name).await?)
+            })
+            .await?;
         }
         Job::ReposByPaths(paths) => {
             batched(client, paths, settings, Rpms::Hidden, |batch| {
@@ -48,9 +68,15 @@ pub(crate) async fn run<T: Transport>(
             })
             .await?;
         }
-        Job::ImagesByNvr { nvr, rpms } => {
-            let search = FindImagesByNvr::new(nvr, rpms);
+        Job::ImagesByNvr { mut nvrs, rpms } if nvrs.len() == 1 => {
+            let search = FindImagesByNvr::new(nvrs.remove(0), rpms);
             crawl(client, search, format, rpm_column(rpms)).await?;
+        }
+        Job::ImagesByNvr { nvrs, rpms } => {
+            each(nvrs, settings, rpm_column(rpms), |nvr| async move {
+                Ok(client.find_images_by_nvr(&nvr, rpms).await?)
+            })
+            .await?;
         }
         Job::ImagesByNvrs { nvrs, rpms } => {
             batched(client, nvrs, settings, rpm_column(rpms), move |batch| {
@@ -79,12 +105,20 @@ pub(crate) async fn run<T: Transport>(
             )
             .await?;
         }
-        Job::ImagesByRepository(search) => crawl(client, search, format, Rpms::Hidden).await?,
-        Job::LatestImages { search, rpms } => {
-            let images = client.find_latest_images_by_name_version(search).await?;
-            let mut printer = Printer::new(format, rpm_column(rpms));
-            printer.items(images)?;
-            printer.finish()?;
+        Job::ImagesByRepository(mut searches) if searches.len() == 1 => {
+            crawl(client, searches.remove(0), format, Rpms::Hidden).await?;
+        }
+        Job::ImagesByRepository(searches) => {
+            each(searches, settings, Rpms::Hidden, |search| async move {
+                Ok(client.find_images_by_repository(search).await?)
+            })
+            .await?;
+        }
+        Job::LatestImages { searches, rpms } => {
+            each(searches, settings, rpm_column(rpms), |search| async move {
+                Ok(client.find_latest_images_by_name_version(search).await?)
+            })
+            .await?;
         }
         Job::Query(query) => {
             let data = client.execute(&query).await?;
@@ -134,6 +168,31 @@ where
         }
     }
     progress.clear();
+    printer.finish()?;
+    Ok(())
+}
+
+/// One lookup per value, `concurrency` at once; each lookup's items are printed as it completes
+/// (in completion order), as the one-value command prints them.
+async fn each<V, I, F, Fut>(
+    values: Vec<V>,
+    settings: Settings,
+    rpms: Rpms,
+    lookup: F,
+) -> Result<(), Failure>
+where
+    I: Row,
+    F: Fn(V) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<I>, Failure>>,
+{
+    let mut printer = Printer::new(settings.format, rpms);
+    let mut done = pin!(pyxis_gql::as_completed(
+        values.into_iter().map(lookup),
+        settings.concurrency
+    ));
+    while let Some(found) = done.next().await {
+        printer.items(found?)?;
+    }
     printer.finish()?;
     Ok(())
 }

@@ -1064,3 +1064,112 @@ fn version_and_completions() {
         );
     }
 }
+
+#[test]
+fn one_value_commands_take_dash_for_many_values_from_stdin() {
+    let fixture = Fixture::start();
+    let ids = |items: &[Value]| -> BTreeSet<String> {
+        items
+            .iter()
+            .map(|item| item["_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let dataset_ids = |pick: &dyn Fn(&Value) -> bool| -> BTreeSet<String> {
+        fixture
+            .dataset()
+            .images
+            .iter()
+            .filter(|image| pick(image))
+            .map(|image| image["_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    // images-by-nvr: each NVR looked up, items as the one-value command prints them.
+    let nvrs = [
+        "busy-container-1.2-10",
+        "a.b-container-1.0-2",
+        "no-such-build-1-1",
+    ];
+    let stdin = nvrs.join("\n") + "\n";
+    let lines = jsonl_out(&ok(
+        fixture.pyxis(&["-o", "jsonl", "images-by-nvr", "--no-rpms", "-"]),
+        Some(&stdin),
+    ));
+    assert_eq!(
+        ids(&lines),
+        dataset_ids(&|image| nvrs.contains(&image["brew"]["build"].as_str().unwrap()))
+    );
+    assert!(lines.iter().all(|image| image.get("edges").is_none()));
+    let array = json_out(&ok(
+        fixture.pyxis(&["images-by-nvr", "--no-rpms", "-"]),
+        Some(&stdin),
+    ));
+    assert_eq!(
+        ids(array.as_array().unwrap()),
+        ids(&lines),
+        "json: one array"
+    );
+
+    // repo: both line forms; a missing repository is named on stderr, and the status is 0.
+    let repositories = &fixture.dataset().repositories;
+    let (first, second) = (&repositories[0], &repositories[1]);
+    let stdin = format!(
+        "{} {}\n{}/{}\nnowhere.example none\n",
+        first["registry"].as_str().unwrap(),
+        first["repository"].as_str().unwrap(),
+        second["registry"].as_str().unwrap(),
+        second["repository"].as_str().unwrap(),
+    );
+    let output = run(fixture.pyxis(&["-o", "jsonl", "repo", "-"]), Some(&stdin));
+    assert!(output.status.success());
+    let found = jsonl_out(&String::from_utf8(output.stdout).unwrap());
+    let paths: BTreeSet<&str> = found
+        .iter()
+        .map(|r| r["repository"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        BTreeSet::from([
+            first["repository"].as_str().unwrap(),
+            second["repository"].as_str().unwrap()
+        ])
+    );
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "pyxis: no repository at nowhere.example/none\n"
+    );
+
+    // repos-by-name, images-by-repository and latest-images read one value (or pair) a line.
+    let names = format!("{}\nno/such\n", first["repository"].as_str().unwrap());
+    let found = jsonl_out(&ok(
+        fixture.pyxis(&["-o", "jsonl", "repos-by-name", "-"]),
+        Some(&names),
+    ));
+    assert!(found.iter().all(|r| r["repository"] == first["repository"]) && !found.is_empty());
+    let repository = fixture.dataset().images[0]["repositories"][0]["repository"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let found = jsonl_out(&ok(
+        fixture.pyxis(&["-o", "jsonl", "images-by-repository", "-"]),
+        Some(&format!("{repository}\n")),
+    ));
+    assert!(!found.is_empty());
+    let latest = jsonl_out(&ok(
+        fixture.pyxis(&["-o", "jsonl", "latest-images", "--no-rpms", "-"]),
+        Some("busy-container 1.2\na.b-container 1.0\n"),
+    ));
+    let builds: BTreeSet<&str> = latest
+        .iter()
+        .map(|image| image["brew"]["build"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        builds,
+        BTreeSet::from(["busy-container-1.2-10", "a.b-container-1.0-2"])
+    );
+    assert_eq!(
+        latest.len(),
+        4,
+        "three architectures of one build, one of the other"
+    );
+}

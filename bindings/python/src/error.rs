@@ -40,12 +40,24 @@ fn root_cause(error: &Error) -> &Error {
     }
 }
 
-/// A client used in a process other than the one that made it (after `os.fork()`): its
-/// runtime's threads and connections stayed in the parent.
+/// Used in a process forked from the one that started the module's runtime: its threads and
+/// connections stayed in the parent, so a call would wait forever.
 pub(crate) fn forked() -> PyErr {
     NativeError::new_err((
         "fork",
-        "this client was created before os.fork(); create a new client in the child process",
+        "pyxis_gql was started before os.fork(), and its runtime stayed in the parent process; \
+         in a child process use a fresh interpreter (multiprocessing's 'spawn' or 'forkserver')",
+        None::<i64>,
+        None::<String>,
+        None::<String>,
+    ))
+}
+
+/// An answer that cannot be turned into Python objects.
+pub(crate) fn response(message: String) -> PyErr {
+    NativeError::new_err((
+        "response",
+        message,
         None::<i64>,
         None::<String>,
         None::<String>,

@@ -27,11 +27,22 @@ use pyxis_gql::ops::{
     FindImagesByRepository, FindLatestImagesByNameVersion, FindRepositories,
     FindRepositoriesByRegistryPaths, FindRepositoriesByRepositoryName,
 };
-use pyxis_gql::{ApiKey, Client, Config, Error, Identity};
+use pyxis_gql::{ApiKey, Client, Config, Error, Identity, TimeoutScope};
 use pyxis_gql_tokio::TokioTransport;
 use serde_json::Value;
 
 use crate::json::{Json, RawItem, RepositoryJson};
+
+/// The process whose threads run the module's runtime, once it has started.
+static RUNTIME_PROCESS: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+
+/// Whether this process may use the module's runtime: not a child forked after it started.
+fn runtime_usable() -> PyResult<()> {
+    match RUNTIME_PROCESS.get() {
+        Some(&owner) if owner != std::process::id() => Err(error::forked()),
+        _ => Ok(()),
+    }
+}
 
 /// Fields the client selects for its own checks, which the replaced classes never returned.
 const INTERNAL_IMAGE_FIELDS: &[&str] = &["_id"];
@@ -74,6 +85,7 @@ impl NativeClient {
         allow_http: bool,
         internal_fields: bool,
     ) -> PyResult<Self> {
+        runtime_usable()?;
         let read = |path: &PathBuf| {
             std::fs::read(path).map_err(|e| error::config(format!("{}: {e}", path.display())))
         };
@@ -298,10 +310,26 @@ impl NativeClient {
         }
         let client = Arc::clone(&self.client);
         self.run(py, blocking, false, async move {
-            let candidates = client.fetch_all(search.candidates()).await?;
-            match search.pick_latest(&candidates) {
-                Some(build) => items(client.fetch_all(Json::new(search.images_of(&build))).await),
-                None => Ok(Found::Items(Vec::new())),
+            // Both steps under the one deadline of the call, as the client's own method has it.
+            let steps = async {
+                let candidates = client.fetch_all(search.candidates()).await?;
+                match search.pick_latest(&candidates) {
+                    Some(build) => {
+                        items(client.fetch_all(Json::new(search.images_of(&build))).await)
+                    }
+                    None => Ok(Found::Items(Vec::new())),
+                }
+            };
+            match client.options().deadline() {
+                None => steps.await,
+                Some(limit) => {
+                    tokio::time::timeout(limit, steps)
+                        .await
+                        .unwrap_or(Err(Error::Timeout {
+                            after: limit,
+                            scope: TimeoutScope::Deadline,
+                        }))
+                }
             }
         })
     }
@@ -320,6 +348,8 @@ impl NativeClient {
         if std::process::id() != self.pid {
             return Err(error::forked());
         }
+        runtime_usable()?;
+        RUNTIME_PROCESS.get_or_init(std::process::id);
         let internal: &'static [&'static str] = match (self.internal_fields, repositories) {
             (true, _) => &[],
             (false, true) => INTERNAL_REPOSITORY_FIELDS,

@@ -23,7 +23,9 @@ pub(crate) fn parse<'py>(
     let value = PySeed { py, keys }
         .deserialize(&mut deserializer)
         .and_then(|value| deserializer.end().map(|()| value))
-        .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("invalid JSON: {e}")))?;
+        .map_err(|e| {
+            crate::error::response(format!("cannot turn the answer into Python objects: {e}"))
+        })?;
     Ok(value)
 }
 

@@ -83,13 +83,23 @@ def test_a_client_used_after_fork_fails_clearly(loopback: Any) -> None:
     assert client.find_images_by_nvr("busy-container-1.2-10", False)
     child = os.fork()
     if child == 0:
+        outcome = 0
         try:
             client.find_images_by_nvr("busy-container-1.2-10", False)
-            os._exit(1)
+            outcome |= 1
         except PyxisGQLForkError:
-            os._exit(0)
+            pass
         except BaseException:
-            os._exit(2)
+            outcome |= 2
+        # A new client in the child would need the runtime left in the parent: refused too.
+        try:
+            PyxisGQL(loopback.url, (loopback.cert, loopback.key), ca=loopback.ca)
+            outcome |= 4
+        except PyxisGQLForkError:
+            pass
+        except BaseException:
+            outcome |= 8
+        os._exit(outcome)
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert client.find_images_by_nvr("busy-container-1.2-10", False), "the parent's still works"

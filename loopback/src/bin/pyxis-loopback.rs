@@ -93,11 +93,13 @@ fn run() -> Result<(), String> {
                 "abandoned": server.abandoned_count(),
                 "connections": server.connection_count(),
             }),
-            (Some("latency"), Some(ms)) => {
-                let ms = milliseconds(ms)?;
-                server.set_latency(Duration::from_millis(ms));
-                json!({ "latency_ms": ms })
-            }
+            (Some("latency"), Some(ms)) => match milliseconds(ms) {
+                Ok(ms) => {
+                    server.set_latency(Duration::from_millis(ms));
+                    json!({ "latency_ms": ms })
+                }
+                Err(error) => json!({ "error": error }),
+            },
             (None, _) => continue,
             _ => json!({ "error": format!("unknown command {line:?}") }),
         };

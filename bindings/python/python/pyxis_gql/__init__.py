@@ -114,9 +114,9 @@ class PyxisAsyncGQL:
     async def _run(self, method: str, *args: Any) -> Any:
         try:
             answered = await getattr(self._native, method)(*args, False)
+            return answered.take()
         except NativeError as error:
             raise convert(error) from None
-        return answered.take()
 
     async def find_repositories(
         self,
