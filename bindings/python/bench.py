@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("PYXIS_LOOPBACK_BIN", ROOT / "target" / "release" / "pyxis-loopback"))
 LOOKUPS = 500
 CONCURRENCY = 32
-ROUNDS = 3
+ROUNDS = 9
 
 #: The document the client sends for ``find_images_by_nvr`` with RPMs (one page holds an NVR's
 #: images).
@@ -119,20 +119,29 @@ def main() -> None:
         builds = sorted({image["brew"]["build"] for image in images})
         nvrs = [builds[i % len(builds)] for i in range(LOOKUPS)]
         print(f"{LOOKUPS} find_images_by_nvr lookups (with RPMs), {CONCURRENCY} at a time; "
-              f"median of {ROUNDS} rounds after a warm-up")
-        rows = {}
-        for name, run in (("pyxis_gql", with_package), ("aiohttp+json", with_aiohttp)):
+              f"{ROUNDS} rounds of each client, alternating, after a warm-up")
+        # Rounds alternate the two clients (and which goes first), so that a change in the
+        # machine's load falls on both; the ratio is the median of the rounds' ratios.
+        clients = (("pyxis_gql", with_package), ("aiohttp+json", with_aiohttp))
+        for _, run in clients:
             asyncio.run(run(info, nvrs[:50]))
-            samples = [timed(lambda: asyncio.run(run(info, nvrs))) for _ in range(ROUNDS)]
-            counts = {found for _, _, found in samples}
-            assert len(counts) == 1, counts
-            wall = statistics.median(s[0] for s in samples)
-            cpu = statistics.median(s[1] for s in samples)
-            rows[name] = (wall, cpu)
-            print(f"  {name:<13} wall {wall * 1e3:8.1f} ms   cpu {cpu * 1e3:8.1f} ms   ({counts.pop()} images)")
-        base_wall, base_cpu = rows["aiohttp+json"]
-        wall, cpu = rows["pyxis_gql"]
-        print(f"  pyxis_gql / aiohttp: wall {wall / base_wall:.2f}x, cpu {cpu / base_cpu:.2f}x")
+        samples = {name: [] for name, _ in clients}
+        counts = set()
+        for round_ in range(ROUNDS):
+            order = clients if round_ % 2 == 0 else clients[::-1]
+            for name, run in order:
+                wall, cpu, found = timed(lambda: asyncio.run(run(info, nvrs)))
+                samples[name].append((wall, cpu))
+                counts.add(found)
+        assert len(counts) == 1, counts
+        for name, _ in clients:
+            wall = statistics.median(s[0] for s in samples[name])
+            cpu = statistics.median(s[1] for s in samples[name])
+            print(f"  {name:<13} wall {wall * 1e3:8.1f} ms   cpu {cpu * 1e3:8.1f} ms   ({next(iter(counts))} images)")
+        ours, theirs = samples["pyxis_gql"], samples["aiohttp+json"]
+        wall_ratio = statistics.median(a[0] / b[0] for a, b in zip(ours, theirs))
+        cpu_ratio = statistics.median(a[1] / b[1] for a, b in zip(ours, theirs))
+        print(f"  pyxis_gql / aiohttp: wall {wall_ratio:.2f}x, cpu {cpu_ratio:.2f}x (median of the rounds' ratios)")
 
         body = rpm_page(info)
         print(f"RPM-heavy page: {len(body) / 1e6:.2f} MB, 50 images; median of 20 runs")
