@@ -25,6 +25,7 @@ use crate::ops;
 use crate::options::ClientOptions;
 use crate::pages::Pages;
 use crate::retry::RetryDecision;
+use crate::trace::{self, CallSpan};
 use crate::transport::Transport;
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -107,13 +108,14 @@ impl<T: Transport> Client<T> {
     /// The last attempt's [`Error`] once retries are spent or the error is not transient, or a
     /// [`TimeoutScope::Deadline`] timeout.
     pub async fn execute<O: Operation + Sync>(&self, operation: &O) -> Result<O::Output, Error> {
-        self.within_deadline(async {
+        let span = CallSpan::new(operation.document().operation_name());
+        span.enter(self.within_deadline(async {
             let request = self
                 .endpoint
                 .request(operation.document(), &operation.variables())?;
             self.send(&request, |response| operation.decode(response))
                 .await
-        })
+        }))
         .await
     }
 
@@ -150,14 +152,19 @@ impl<T: Transport> Client<T> {
         P: PaginatedOperation + Send + Sync + 'static,
         P::Item: Send + 'static,
     {
+        let span = CallSpan::new(operation.document().operation_name());
         let crawl = Crawl {
             pages: Pages::new(Arc::new(operation), &self.endpoint, &self.options),
             in_flight: FuturesOrdered::new(),
             failed: false,
+            items: 0,
         };
-        stream::unfold(crawl, move |mut crawl| async move {
-            let next = crawl.next_page(self).await?;
-            Some((next, crawl))
+        stream::unfold(crawl, move |mut crawl| {
+            let span = span.clone();
+            async move {
+                let next = span.enter(crawl.next_page(self)).await?;
+                Some((next, crawl))
+            }
         })
         .flat_map(|page| match page {
             Ok(items) => stream::iter(items.into_iter().map(Ok)).left_stream(),
@@ -227,16 +234,31 @@ impl<T: Transport> Client<T> {
         let salt = self.requests.fetch_add(1, Ordering::Relaxed);
         let mut attempt = 1;
         loop {
+            trace::attempt(attempt);
             let error = match self.attempt(copy_request(request)).await {
-                Ok(response) => match decode(&response) {
-                    Ok(value) => return Ok(value),
-                    Err(error) => error,
-                },
+                Ok(response) => {
+                    trace::answered(
+                        response
+                            .headers()
+                            .get("trace_id")
+                            .and_then(|id| id.to_str().ok()),
+                    );
+                    match decode(&response) {
+                        Ok(value) => return Ok(value),
+                        Err(error) => error,
+                    }
+                }
                 Err(error) => error,
             };
             match self.options.retry().decide(attempt, &error, salt) {
-                RetryDecision::RetryAfter(wait) => self.transport.sleep(wait).await,
-                RetryDecision::GiveUp => return Err(error),
+                RetryDecision::RetryAfter(wait) => {
+                    trace::retrying(&error, attempt, wait);
+                    self.transport.sleep(wait).await;
+                }
+                RetryDecision::GiveUp => {
+                    trace::giving_up(&error, attempt);
+                    return Err(error);
+                }
             }
             attempt += 1;
         }
@@ -379,6 +401,8 @@ struct Crawl<'a, P: PaginatedOperation> {
     pages: Pages<Arc<P>>,
     in_flight: FuturesOrdered<BoxFuture<'a, PageAnswer<P::Item>>>,
     failed: bool,
+    /// Items handed out so far.
+    items: u64,
 }
 
 impl<'a, P> Crawl<'a, P>
@@ -396,6 +420,7 @@ where
                 return None;
             }
             if let Some(items) = self.pages.pop_items() {
+                self.items += items.len() as u64;
                 return Some(Ok(items));
             }
             if self.pages.is_done() {
@@ -406,12 +431,13 @@ where
                     Some(Ok(page_request)) => {
                         let operation = Arc::clone(self.pages.operation());
                         let (page, request) = (page_request.page, page_request.request);
-                        self.in_flight.push_back(Box::pin(async move {
-                            let answer = client
-                                .send(&request, |response| operation.decode_page(response))
-                                .await;
-                            (page, answer)
-                        }));
+                        self.in_flight
+                            .push_back(Box::pin(trace::page(page, async move {
+                                let answer = client
+                                    .send(&request, |response| operation.decode_page(response))
+                                    .await;
+                                (page, answer)
+                            })));
                     }
                     Some(Err(error)) => return Some(Err(self.fail(error, None))),
                     None => break,
@@ -442,6 +468,7 @@ where
                 return Some(Err(self.fail(error, Some(page))));
             }
         }
+        trace::crawl_done(self.pages.received_pages().len(), self.items);
         None
     }
 

@@ -36,6 +36,15 @@
 //! assert_eq!(images[0].nvr(), Some("foo-1-1"));
 //! assert!(crawl.is_done());
 //! ```
+//!
+//! # Tracing
+//!
+//! With the `tracing` feature (off by default), the client reports to `tracing` subscribers: a
+//! `pyxis.call` span per call (its operation name), a `pyxis.page` span per page request (page,
+//! attempt), a `WARN` event for each retry (error kind, wait) and for giving up, and an `INFO`
+//! event at the end of a crawl (pages, items; the elapsed time is the call span's duration).
+//! A response's `trace_id` is recorded on its span. No body, header or credential is recorded
+//! at any level.
 #![forbid(unsafe_code)]
 
 mod chunks;
@@ -55,6 +64,7 @@ mod pages;
 mod retry;
 mod secret;
 mod seed;
+mod trace;
 mod transport;
 
 /// The `bytes` crate, whose `Bytes` carries request and response bodies.

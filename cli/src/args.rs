@@ -68,6 +68,11 @@ pub(crate) struct Cli {
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
     pub(crate) database_retry_wait: Option<f64>,
 
+    /// Report on stderr what the client does: -v retries, give-ups and crawl ends; -vv every
+    /// call and page too, with their durations. RUST_LOG, when set, chooses instead.
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub(crate) verbose: u8,
+
     /// Output format.
     #[arg(short, long, global = true, value_enum, default_value_t = Format::Json)]
     pub(crate) output: Format,

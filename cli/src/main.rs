@@ -29,6 +29,7 @@ use crate::run::Settings;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    report_on_stderr(cli.verbose);
     if let Command::Completions { shell } = cli.command {
         clap_complete::generate(shell, &mut Cli::command(), "pyxis", &mut std::io::stdout());
         return ExitCode::SUCCESS;
@@ -59,6 +60,30 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => fail(failure, &secrets),
     }
+}
+
+/// Sends the client's spans and events to stderr: at `-v` its retries, give-ups and crawl ends,
+/// at `-vv` its calls and pages with their durations; `RUST_LOG` overrides both.
+fn report_on_stderr(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::fmt::format::FmtSpan;
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(_) => EnvFilter::from_default_env(),
+        Err(_) if verbose == 0 => return,
+        Err(_) if verbose == 1 => EnvFilter::new("pyxis_gql=info"),
+        Err(_) => EnvFilter::new("pyxis_gql=debug"),
+    };
+    let spans = if verbose >= 2 {
+        FmtSpan::CLOSE
+    } else {
+        FmtSpan::NONE
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_span_events(spans)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 /// Runs the job on a single-threaded tokio runtime: the client spawns nothing, so one thread

@@ -1173,3 +1173,33 @@ fn one_value_commands_take_dash_for_many_values_from_stdin() {
         "three architectures of one build, one of the other"
     );
 }
+
+#[test]
+fn verbose_shows_the_retries_that_happened() {
+    let fixture = Fixture::start();
+    fixture.server.push_fault(Fault::MongoTimeout);
+    let output = run(
+        fixture.pyxis(&[
+            "-v",
+            "--database-retry-wait",
+            "0.01",
+            "-o",
+            "jsonl",
+            "images-by-nvr",
+            "--no-rpms",
+            "busy-container-1.2-10",
+        ]),
+        None,
+    );
+    assert!(output.status.success());
+    assert_eq!(
+        jsonl_out(&String::from_utf8(output.stdout).unwrap()).len(),
+        3
+    );
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("retrying") && stderr.contains("error.kind=\"pyxis\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("crawl done"), "{stderr}");
+}
