@@ -45,28 +45,6 @@ const IMAGE_FIELDS: &[Sel] = &[
     ),
 ];
 
-/// [`IMAGE_FIELDS`] without `creation_date`, for queries that do not select it.
-const IMAGE_FIELDS_BUT_CREATION_DATE: &[Sel] = &[
-    Leaf("_id"),
-    Leaf("architecture"),
-    Node("brew", &[Leaf("build"), Leaf("package")]),
-    Leaf("content_sets"),
-    Leaf("parent_brew_build"),
-    Node(
-        "parsed_data",
-        &[Node("labels", &[Leaf("name"), Leaf("value")])],
-    ),
-    Node(
-        "repositories",
-        &[
-            Leaf("registry"),
-            Leaf("repository"),
-            Leaf("published"),
-            Node("tags", &[Leaf("name")]),
-        ],
-    ),
-];
-
 const RPM_FIELDS: &[Sel] = &[
     Leaf("name"),
     Leaf("nvra"),
@@ -97,11 +75,8 @@ impl Serialize for DocView<'_> {
         match self.shape {
             Shape::Repository { vendor_label } => Selected {
                 value: Some(self.doc),
-                sels: if vendor_label {
-                    REPOSITORY_FIELDS
-                } else {
-                    &REPOSITORY_FIELDS[..REPOSITORY_FIELDS.len() - 1]
-                },
+                sels: REPOSITORY_FIELDS,
+                unselected: if vendor_label { &[] } else { &["vendor_label"] },
                 edges_of: None,
             }
             .serialize(s),
@@ -110,10 +85,11 @@ impl Serialize for DocView<'_> {
                 creation_date,
             } => Selected {
                 value: Some(self.doc),
-                sels: if creation_date {
-                    IMAGE_FIELDS
+                sels: IMAGE_FIELDS,
+                unselected: if creation_date {
+                    &[]
                 } else {
-                    IMAGE_FIELDS_BUT_CREATION_DATE
+                    &["creation_date"]
                 },
                 edges_of: with_manifest.then_some(self.doc),
             }
@@ -127,6 +103,8 @@ impl Serialize for DocView<'_> {
 struct Selected<'a> {
     value: Option<&'a Value>,
     sels: &'static [Sel],
+    /// Optional fields of `sels` the query did not select, left out.
+    unselected: &'static [&'static str],
     edges_of: Option<&'a Value>,
 }
 
@@ -134,9 +112,13 @@ impl Serialize for Selected<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.value {
             Some(Value::Object(map)) => {
+                let sels = self
+                    .sels
+                    .iter()
+                    .filter(|sel| !matches!(sel, Leaf(name) if self.unselected.contains(name)));
                 let extra = usize::from(self.edges_of.is_some());
-                let mut m = s.serialize_map(Some(self.sels.len() + extra))?;
-                for sel in self.sels {
+                let mut m = s.serialize_map(Some(sels.clone().count() + extra))?;
+                for sel in sels {
                     match sel {
                         Leaf(name) => {
                             m.serialize_entry(name, map.get(*name).unwrap_or(&Value::Null))?
@@ -146,6 +128,7 @@ impl Serialize for Selected<'_> {
                             &Selected {
                                 value: map.get(*name),
                                 sels: sub,
+                                unselected: &[],
                                 edges_of: None,
                             },
                         )?,
@@ -162,6 +145,7 @@ impl Serialize for Selected<'_> {
                     seq.serialize_element(&Selected {
                         value: Some(item),
                         sels: self.sels,
+                        unselected: self.unselected,
                         edges_of: None,
                     })?;
                 }
@@ -228,6 +212,7 @@ impl Serialize for ManifestData<'_> {
             &Selected {
                 value: self.rpms,
                 sels: RPM_FIELDS,
+                unselected: &[],
                 edges_of: None,
             },
         )?;

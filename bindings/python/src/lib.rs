@@ -8,7 +8,6 @@
 
 #![forbid(unsafe_code)]
 
-mod convert;
 mod error;
 mod json;
 mod seed;
@@ -408,7 +407,9 @@ fn to_python<'py>(py: Python<'py>, found: Found, internal: &[&str]) -> PyResult<
     };
     match found {
         Found::One(value) => {
-            let object = convert::to_python(py, &value)?;
+            // One small object: through its text, by the same converter as the lists.
+            let text = serde_json::to_vec(&value).map_err(|e| error::response(e.to_string()))?;
+            let object = seed::parse(py, &text, &seed::Keys::default())?;
             drop_internal(&object)?;
             Ok(object)
         }
