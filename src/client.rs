@@ -110,9 +110,10 @@ impl<T: Transport> Client<T> {
     pub async fn execute<O: Operation + Sync>(&self, operation: &O) -> Result<O::Output, Error> {
         let span = CallSpan::new(operation.document().operation_name());
         span.enter(self.within_deadline(async {
-            let request = self
+            let mut request = self
                 .endpoint
                 .request(operation.document(), &operation.variables())?;
+            request.extensions_mut().insert(operation.kind());
             self.send(&request, |response| operation.decode(response))
                 .await
         }))
@@ -504,5 +505,6 @@ fn copy_request(request: &http::Request<Bytes>) -> http::Request<Bytes> {
     *copy.uri_mut() = request.uri().clone();
     *copy.version_mut() = request.version();
     *copy.headers_mut() = request.headers().clone();
+    *copy.extensions_mut() = request.extensions().clone();
     copy
 }

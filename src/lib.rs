@@ -47,6 +47,7 @@
 //! at any level.
 #![forbid(unsafe_code)]
 
+pub mod cache;
 mod chunks;
 mod client;
 mod concurrent;
@@ -55,6 +56,7 @@ pub mod decode;
 mod endpoint;
 mod error;
 pub mod filter;
+mod lookups;
 pub mod model;
 pub mod nvr;
 mod operation;
@@ -83,7 +85,9 @@ pub use error::{
     TimeoutScope,
 };
 pub use model::{RegistryPath, RegistryPathError};
-pub use operation::{Document, Operation, PaginatedOperation, Query, SortBy, SortOrder};
+pub use operation::{
+    Document, Operation, OperationKind, PaginatedOperation, Query, SortBy, SortOrder,
+};
 pub use options::{ClientOptions, ClientOptionsBuilder, MAX_PAGE_SIZE, PageSize};
 pub use pages::{PageRequest, Pages};
 pub use retry::{Backoff, RetryDecision, RetryPolicy};

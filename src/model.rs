@@ -11,6 +11,7 @@
 //! What a decode keeps is visible in its types and arguments: a [`ContainerImage`] decodes with
 //! every RPM of its manifest, and an [`ImageSeed`] with an [`RpmSelection`] keeps only some.
 
+mod digest;
 mod fields;
 mod image;
 mod repository;
@@ -22,6 +23,7 @@ mod text;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+pub use digest::DigestMatch;
 pub use image::{
     Brew, ContainerImage, ImageEdges, ImageRepository, ImageSeed, Label, ParsedData, RpmManifest,
     RpmManifestResponse, Tag,

@@ -139,6 +139,50 @@ fn order_name<S: Serializer>(order: &SortOrder, serializer: S) -> Result<S::Ok, 
     })
 }
 
+/// What kind of question an operation asks; a [`ResponseCache`](crate::cache::ResponseCache)
+/// decides by it which answers it may keep.
+///
+/// Every request the core builds carries its operation's kind in its
+/// [extensions](http::Request::extensions) (nothing of it goes on the wire), so that a
+/// transport layer can tell the questions apart even where two of them share a document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum OperationKind {
+    /// A repository search ([`FindRepositories`](crate::ops::FindRepositories)).
+    Repositories,
+    /// Repositories by name ([`FindRepositoriesByRepositoryName`](crate::ops::FindRepositoriesByRepositoryName)).
+    RepositoriesByName,
+    /// Repositories at registry paths ([`FindRepositoriesByRegistryPaths`](crate::ops::FindRepositoriesByRegistryPaths)).
+    RepositoriesByRegistryPaths,
+    /// The repository at a registry path ([`GetRepositoryByRegistryPath`](crate::ops::GetRepositoryByRegistryPath)).
+    RepositoryByRegistryPath,
+    /// A repository by id ([`GetRepository`](crate::ops::GetRepository)).
+    RepositoryById,
+    /// Images of one NVR ([`FindImagesByNvr`](crate::ops::FindImagesByNvr)).
+    ImagesByNvr,
+    /// Images of several NVRs ([`FindImagesByNvrs`](crate::ops::FindImagesByNvrs)).
+    ImagesByNvrs,
+    /// Images shipping RPMs ([`FindImagesByInstalledRpms`](crate::ops::FindImagesByInstalledRpms)).
+    ImagesByInstalledRpms,
+    /// Images by package names ([`FindImagesByNames`](crate::ops::FindImagesByNames)).
+    ImagesByNames,
+    /// Images in a repository by name ([`FindImagesByRepository`](crate::ops::FindImagesByRepository)).
+    ImagesByRepository,
+    /// Either step of the latest-images search ([`FindLatestImagesByNameVersion`](crate::ops::FindLatestImagesByNameVersion)).
+    LatestImages,
+    /// Images by digest ([`FindImagesByDigest`](crate::ops::FindImagesByDigest),
+    /// [`GetImageByManifestDigest`](crate::ops::GetImageByManifestDigest)).
+    ImagesByDigest,
+    /// An image by id ([`GetImage`](crate::ops::GetImage)).
+    ImageById,
+    /// A repository's images by registry path ([`FindRepositoryImages`](crate::ops::FindRepositoryImages)).
+    RepositoryImages,
+    /// A caller's own query ([`CustomQuery`](crate::ops::CustomQuery),
+    /// [`CustomPaginatedQuery`](crate::ops::CustomPaginatedQuery)), and any operation that
+    /// does not say.
+    Custom,
+}
+
 /// What every call sends: a document and its typed variables.
 pub trait Query {
     /// The GraphQL variables, as a type that serializes to a JSON object.
@@ -150,6 +194,11 @@ pub trait Query {
     /// The variables; a crawl builds them once and adds `page`, `page_size` and `sort_by` to
     /// each request.
     fn variables(&self) -> Self::Variables;
+
+    /// What kind of question this is; [`OperationKind::Custom`] unless the operation says.
+    fn kind(&self) -> OperationKind {
+        OperationKind::Custom
+    }
 }
 
 /// A call answered by one response.

@@ -196,9 +196,10 @@ impl<O: PaginatedOperation> Pages<O> {
             page,
             page_size: self.page_size,
         };
-        let request = self
+        let mut request = self
             .endpoint
             .request(self.operation.document(), &variables)?;
+        request.extensions_mut().insert(self.operation.kind());
         Ok(PageRequest { page, request })
     }
 

@@ -11,6 +11,18 @@ fn by_id() -> Value {
     json!([{"field": "_id", "order": "ASC"}])
 }
 
+fn newest_first() -> Value {
+    json!([{"field": "creation_date", "order": "DESC"}, {"field": "_id", "order": "DESC"}])
+}
+
+fn digest_filter(digest: &str) -> Value {
+    json!({"or": [
+        {"docker_image_digest": {"eq": digest}},
+        {"repositories_elemMatch": {"and": [{"manifest_schema2_digest": {"eq": digest}}]}},
+        {"repositories_elemMatch": {"and": [{"manifest_list_digest": {"eq": digest}}]}}
+    ]})
+}
+
 fn page(filter: Value, page_size: u32) -> Value {
     json!({"filter": filter, "sort_by": by_id(), "page": 0, "page_size": page_size})
 }
@@ -189,6 +201,31 @@ fn every_operation_sends_exactly_these_variables() {
                 ]}),
                 200,
             ),
+        ),
+        ("image by id", json!({"id": "5d0a00000000000000000001"})),
+        ("repo by id", json!({"id": "5c8f00000000000000000001"})),
+        (
+            "images by digest",
+            page(digest_filter("sha256:0123abcd"), 200),
+        ),
+        (
+            "images by digest: hostile",
+            page(digest_filter(HOSTILE), 200),
+        ),
+        (
+            "image by manifest digest",
+            json!({"registry": "registry.access.redhat.com", "repository": "ubi9/ubi",
+                   "manifest_digest": "sha256:0123abcd"}),
+        ),
+        (
+            "repo images",
+            json!({"registry": "registry.access.redhat.com", "repository": "ubi9/ubi",
+                   "sort_by": newest_first(), "page": 0, "page_size": 200}),
+        ),
+        (
+            "repo images: hostile tag",
+            json!({"registry": "registry.access.redhat.com", "repository": "ubi9/ubi",
+                   "tag": HOSTILE, "sort_by": newest_first(), "page": 0, "page_size": 200}),
         ),
     ];
     let sent = all_requests();

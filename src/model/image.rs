@@ -34,6 +34,14 @@ pub struct ContainerImage {
     /// Linked objects; present when the operation asked for RPMs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub edges: Option<ImageEdges>,
+    /// When the image was built, as Pyxis sends it (RFC 3339). Selected by the detailed
+    /// lookups (by digest, by id, a repository's images); `None` elsewhere, and when unset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub creation_date: Option<Text>,
+    /// The image's own digest (`sha256:...`), of its config blob. Selected by the detailed
+    /// lookups only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub docker_image_digest: Option<Text>,
 }
 
 impl ContainerImage {
@@ -113,6 +121,23 @@ pub struct ImageRepository {
     /// The image's tags in this repository.
     #[serde(default, deserialize_with = "null_as_default")]
     pub tags: Vec<Tag>,
+    /// The digest of the multi-architecture manifest list the image is part of. This and the
+    /// fields below are selected by the detailed lookups only (by digest, by id, a
+    /// repository's images); Pyxis leaves any of them unset on some images.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_list_digest: Option<Text>,
+    /// The digest of the image's own (schema 2) manifest in this repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_schema2_digest: Option<Text>,
+    /// The advisory that shipped the image to this repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_advisory_id: Option<Text>,
+    /// When the image was published here, as Pyxis sends it (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_date: Option<Text>,
+    /// When the image was pushed here, as Pyxis sends it (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push_date: Option<Text>,
 }
 
 /// An image tag (`ContainerImageRepoTag`).
@@ -208,6 +233,8 @@ impl Seeded for ContainerImage {
         "parsed_data",
         "repositories",
         "edges",
+        "creation_date",
+        "docker_image_digest",
     ];
 
     fn read_field<'de, A: MapAccess<'de>>(
@@ -224,6 +251,8 @@ impl Seeded for ContainerImage {
             "parent_brew_build" => self.parent_brew_build = map.next_value()?,
             "parsed_data" => self.parsed_data = map.next_value()?,
             "repositories" => self.repositories = map.next_value::<NullAsDefault<_>>()?.0,
+            "creation_date" => self.creation_date = map.next_value()?,
+            "docker_image_digest" => self.docker_image_digest = map.next_value()?,
             _ => self.edges = map.next_value_seed(NullOr(SeededStruct::new(rpms)))?,
         }
         Ok(())

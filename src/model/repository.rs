@@ -30,6 +30,14 @@ pub struct ContainerRepository {
     /// Tags that rebuilds are pushed to.
     #[serde(default, deserialize_with = "null_as_default")]
     pub auto_rebuild_tags: Vec<Text>,
+    /// The vendor, e.g. `redhat`. Selected by [`get_repository`](crate::Client::get_repository)
+    /// only: the searches filter on it instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_label: Option<Text>,
+    /// When the repository reaches its end of life, as Pyxis sends it (RFC 3339); selected by
+    /// [`get_repository`](crate::Client::get_repository) only, and unset for most repositories.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eol_date: Option<Text>,
 }
 
 impl ContainerRepository {

@@ -25,10 +25,13 @@ pub trait Sortable {
     }
 }
 
+/// `creation_date` compares as the text Pyxis sends: its dates are all written in one form (UTC,
+/// `+00:00`), in which text order is time order.
 impl Sortable for ContainerImage {
     fn sort_field(&self, field: &str) -> Option<&str> {
         match field {
             "_id" => self.id.as_deref(),
+            "creation_date" => self.creation_date.as_deref(),
             _ => None,
         }
     }

@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::filter::{Filter, eq, escape_regex, regex};
 use crate::model::{ContainerImage, ImageSeed, RpmSelection};
 use crate::nvr::Nvr;
-use crate::operation::{Document, PaginatedOperation, Query, SortBy};
+use crate::operation::{Document, OperationKind, PaginatedOperation, Query, SortBy};
 use crate::options::PageSize;
 
 fn find_images(include_rpms: bool) -> &'static Document {
@@ -75,6 +75,10 @@ impl Query for FindImagesByNvr {
             nvr: self.nvr.clone(),
         }
     }
+
+    fn kind(&self) -> OperationKind {
+        OperationKind::ImagesByNvr
+    }
 }
 
 impl PaginatedOperation for FindImagesByNvr {
@@ -118,6 +122,10 @@ impl Query for FindImagesByNvrs {
         FilterVariables {
             filter: any_of("brew.build", &self.nvrs),
         }
+    }
+
+    fn kind(&self) -> OperationKind {
+        OperationKind::ImagesByNvrs
     }
 }
 
@@ -259,6 +267,10 @@ impl Query for FindImagesByInstalledRpms {
             filter: self.filter(),
         }
     }
+
+    fn kind(&self) -> OperationKind {
+        OperationKind::ImagesByInstalledRpms
+    }
 }
 
 impl PaginatedOperation for FindImagesByInstalledRpms {
@@ -348,6 +360,10 @@ impl Query for FindImagesByNames {
             ]),
         }
     }
+
+    fn kind(&self) -> OperationKind {
+        OperationKind::ImagesByNames
+    }
 }
 
 impl PaginatedOperation for FindImagesByNames {
@@ -432,6 +448,10 @@ impl Query for FindImagesByRepository {
         FilterVariables {
             filter: Filter::elem_match("repositories", repository),
         }
+    }
+
+    fn kind(&self) -> OperationKind {
+        OperationKind::ImagesByRepository
     }
 }
 
@@ -583,6 +603,10 @@ impl Query for LatestBuildCandidates {
             filter: self.filter.clone(),
         }
     }
+
+    fn kind(&self) -> OperationKind {
+        OperationKind::LatestImages
+    }
 }
 
 impl PaginatedOperation for LatestBuildCandidates {
@@ -612,6 +636,10 @@ impl Query for LatestBuildImages {
         FilterVariables {
             filter: self.filter.clone(),
         }
+    }
+
+    fn kind(&self) -> OperationKind {
+        OperationKind::LatestImages
     }
 }
 

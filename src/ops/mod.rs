@@ -5,13 +5,18 @@
 //! [`Endpoint`](crate::Endpoint). Every argument travels as a GraphQL variable, in a typed
 //! variables struct; the query text of each operation is a constant.
 
+mod by_digest;
+mod by_id;
 mod custom;
 mod images;
 mod query;
 mod repositories;
+mod repository_images;
 
 use serde::Serialize;
 
+pub use by_digest::{FindImagesByDigest, GetImageByManifestDigest, ManifestDigestVariables};
+pub use by_id::{GetImage, GetRepository, IdVariables};
 pub use custom::{CustomPaginatedQuery, CustomQuery, CustomVariables};
 pub use images::{
     FindImagesByInstalledRpms, FindImagesByNames, FindImagesByNvr, FindImagesByNvrs,
@@ -22,6 +27,7 @@ pub use repositories::{
     FindRepositories, FindRepositoriesByRegistryPaths, FindRepositoriesByRepositoryName,
     GetRepositoryByRegistryPath,
 };
+pub use repository_images::{FindRepositoryImages, RepositoryImagesVariables};
 
 use crate::filter::{Filter, in_};
 use crate::operation::SortBy;

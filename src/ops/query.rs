@@ -20,6 +20,25 @@ macro_rules! image_fields {
     };
 }
 
+/// The fields read from a repository by the lookup by id: the lean ones, the vendor and the
+/// end of life.
+macro_rules! detailed_repository_fields {
+    () => {
+        concat!(repository_fields!(), " vendor_label eol_date")
+    };
+}
+
+/// The fields read from an image by the detailed lookups (by digest, by id, a repository's
+/// images): the lean ones plus dates and digests, per image and per repository entry.
+macro_rules! detailed_image_fields {
+    () => {
+        "_id architecture brew { build package } content_sets parent_brew_build \
+         creation_date docker_image_digest parsed_data { labels { name value } } \
+         repositories { registry repository published tags { name } manifest_list_digest \
+         manifest_schema2_digest image_advisory_id published_date push_date }"
+    };
+}
+
 /// The RPM manifest of an image, read when RPMs are wanted.
 macro_rules! rpm_fields {
     () => {
@@ -123,6 +142,49 @@ pub(super) static FIND_IMAGES_BY_NVR_WITH_RPMS: Document = paginated!(
     concat!(image_fields!(), " ", rpm_fields!())
 );
 
+pub(super) static GET_REPOSITORY: Document = single!(
+    "GetRepository",
+    "get_repository",
+    ["id": "ObjectIDFilterScalar"],
+    detailed_repository_fields!()
+);
+
+pub(super) static GET_IMAGE: Document = single!(
+    "GetImage",
+    "get_image",
+    ["id": "ObjectIDFilterScalar"],
+    detailed_image_fields!()
+);
+
+pub(super) static GET_IMAGE_BY_MANIFEST_DIGEST: Document = single!(
+    "GetImageByManifestDigest",
+    "get_image_by_manifest_digest_registry_and_repository",
+    ["registry": "String", "repository": "String", "manifest_digest": "String"],
+    detailed_image_fields!()
+);
+
+pub(super) static FIND_IMAGES_BY_DIGEST: Document = paginated!(
+    "FindImagesByDigest",
+    "find_images",
+    ["filter": "ContainerImageFilter", "sort_by": "[SortBy]"],
+    detailed_image_fields!()
+);
+
+/// A repository's images leave `total` out, as the schema's description of the field advises.
+pub(super) static FIND_REPOSITORY_IMAGES: Document = paginated!(
+    without_total "FindRepositoryImages",
+    "find_repository_images_by_registry_path",
+    ["registry": "String", "repository": "String", "sort_by": "[SortBy]"],
+    detailed_image_fields!()
+);
+
+pub(super) static FIND_REPOSITORY_IMAGES_BY_TAG: Document = paginated!(
+    without_total "FindRepositoryImagesByTag",
+    "find_repository_images_by_registry_path_tag",
+    ["registry": "String", "repository": "String", "tag": "String", "sort_by": "[SortBy]"],
+    detailed_image_fields!()
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,5 +260,53 @@ mod tests {
              $filter, sort_by: $sort_by) { error { status detail } page page_size total data { \
              _id brew { build } } } }"
         );
+    }
+
+    /// The selection of every document, pinned: the parity operations keep their lean
+    /// selections (their bodies do not grow), and only the detailed lookups read dates and
+    /// digests.
+    #[test]
+    fn each_query_selects_exactly_its_fields() {
+        let repository = "_id repository registry published release_categories auto_rebuild_tags";
+        let image = "_id architecture brew { build package } content_sets parent_brew_build \
+                     parsed_data { labels { name value } } repositories { registry repository \
+                     published tags { name } }";
+        let rpms = "edges { rpm_manifest { data { image_id rpms { name nvra srpm_name \
+                    srpm_nevra } } } }";
+        let detailed = "_id architecture brew { build package } content_sets parent_brew_build \
+                        creation_date docker_image_digest parsed_data { labels { name value } } \
+                        repositories { registry repository published tags { name } \
+                        manifest_list_digest manifest_schema2_digest image_advisory_id \
+                        published_date push_date }";
+        let cases: [(&Document, String); 14] = [
+            (&FIND_REPOSITORIES, repository.to_owned()),
+            (&GET_REPOSITORY_BY_REGISTRY_PATH, repository.to_owned()),
+            (&FIND_IMAGES, image.to_owned()),
+            (&FIND_IMAGES_WITH_RPMS, format!("{image} {rpms}")),
+            (&FIND_IMAGES_BY_INSTALLED_RPMS, format!("{image} {rpms}")),
+            (&FIND_IMAGE_BUILDS, "_id brew { build }".to_owned()),
+            (&FIND_IMAGES_BY_NVR, image.to_owned()),
+            (&FIND_IMAGES_BY_NVR_WITH_RPMS, format!("{image} {rpms}")),
+            (
+                &GET_REPOSITORY,
+                format!("{repository} vendor_label eol_date"),
+            ),
+            (&GET_IMAGE, detailed.to_owned()),
+            (&GET_IMAGE_BY_MANIFEST_DIGEST, detailed.to_owned()),
+            (&FIND_IMAGES_BY_DIGEST, detailed.to_owned()),
+            (&FIND_REPOSITORY_IMAGES, detailed.to_owned()),
+            (&FIND_REPOSITORY_IMAGES_BY_TAG, detailed.to_owned()),
+        ];
+        for (document, selection) in cases {
+            let text = document.text();
+            let start = text.find(" data { ").map(|at| at + " data { ".len());
+            let selected = start.map(|start| &text[start..text.len() - " } } }".len()]);
+            assert_eq!(
+                selected,
+                Some(selection.as_str()),
+                "{}",
+                document.operation_name()
+            );
+        }
     }
 }

@@ -7,7 +7,7 @@ use crate::decode;
 use crate::error::Error;
 use crate::filter::{Filter, eq};
 use crate::model::{ContainerRepository, RegistryPath};
-use crate::operation::{Document, Operation, PaginatedOperation, Query, SortBy};
+use crate::operation::{Document, Operation, OperationKind, PaginatedOperation, Query, SortBy};
 
 /// The vendor whose repositories the repository searches keep by default.
 const VENDOR: &str = "redhat";
@@ -113,6 +113,10 @@ impl Query for FindRepositories {
             filter: self.filter(),
         }
     }
+
+    fn kind(&self) -> OperationKind {
+        OperationKind::Repositories
+    }
 }
 
 impl PaginatedOperation for FindRepositories {
@@ -170,6 +174,10 @@ impl Query for FindRepositoriesByRepositoryName {
             ]),
         }
     }
+
+    fn kind(&self) -> OperationKind {
+        OperationKind::RepositoriesByName
+    }
 }
 
 impl PaginatedOperation for FindRepositoriesByRepositoryName {
@@ -212,6 +220,10 @@ impl Query for FindRepositoriesByRegistryPaths {
                 ])
             })),
         }
+    }
+
+    fn kind(&self) -> OperationKind {
+        OperationKind::RepositoriesByRegistryPaths
     }
 }
 
@@ -260,6 +272,10 @@ impl Query for GetRepositoryByRegistryPath {
 
     fn variables(&self) -> RegistryPath {
         self.path.clone()
+    }
+
+    fn kind(&self) -> OperationKind {
+        OperationKind::RepositoryByRegistryPath
     }
 }
 

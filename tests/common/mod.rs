@@ -84,7 +84,10 @@ pub fn all_requests() -> Vec<SentRequest> {
             "repos by paths: two",
             FindRepositoriesByRegistryPaths::new([path.clone(), other]),
         ),
-        single("repo by path", GetRepositoryByRegistryPath::new(path)),
+        single(
+            "repo by path",
+            GetRepositoryByRegistryPath::new(path.clone()),
+        ),
         single(
             "repo by path: hostile",
             GetRepositoryByRegistryPath::new(RegistryPath::new(HOSTILE, HOSTILE)),
@@ -146,6 +149,25 @@ pub fn all_requests() -> Vec<SentRequest> {
                 .content_sets(["cs"])
                 .include_rpms(false)
                 .images_of("a.b-2.3-1"),
+        ),
+        single("image by id", GetImage::new("5d0a00000000000000000001")),
+        single("repo by id", GetRepository::new("5c8f00000000000000000001")),
+        first_page(
+            "images by digest",
+            FindImagesByDigest::new("sha256:0123abcd"),
+        ),
+        first_page(
+            "images by digest: hostile",
+            FindImagesByDigest::new(HOSTILE),
+        ),
+        single(
+            "image by manifest digest",
+            GetImageByManifestDigest::new(path.clone(), "sha256:0123abcd"),
+        ),
+        first_page("repo images", FindRepositoryImages::new(path.clone())),
+        first_page(
+            "repo images: hostile tag",
+            FindRepositoryImages::new(path).tag(HOSTILE),
         ),
     ]
 }
