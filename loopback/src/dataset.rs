@@ -196,6 +196,11 @@ fn repository(i: usize) -> Value {
         "object_type": "containerRepository",
         "creation_date": iso::format_utc(BASE_EPOCH - 86_400 * 30 + 3_600 * i as i64),
     });
+    if category == CATEGORIES[3] {
+        doc["eol_date"] = json!(iso::format_utc(
+            BASE_EPOCH + 86_400 * 365 + 86_400 * i as i64
+        ));
+    }
     if i % 41 != 6 {
         doc["auto_rebuild_tags"] = match i % 3 {
             0 => json!(["latest"]),
@@ -537,7 +542,22 @@ fn images(spec: &DatasetSpec, repositories: &[Value]) -> Vec<Value> {
             if newest_of_package[&p.package_index] == p.build_index {
                 tags.push("latest".to_owned());
             }
-            let repos = image_repositories(p.package_index, repositories, &tags, &created);
+            let build_id = (p.package_index * 1000 + p.build_index) as u64;
+            let mut repos = image_repositories(p.package_index, repositories, &tags, &created);
+            for (r, repo) in repos.iter_mut().enumerate() {
+                repo["manifest_schema2_digest"] = json!(digest(0x5332 << 40 | (k as u64) << 8 | r as u64));
+                // Every architecture of a build shares its manifest list, except on the few
+                // images pushed without one.
+                if k % 13 != 5 {
+                    repo["manifest_list_digest"] = json!(digest(0x4c53 << 40 | build_id << 8 | r as u64));
+                }
+                if k % 11 != 3 {
+                    repo["image_advisory_id"] = json!(format!("RHBA-2023:{}", 1000 + build_id % 9000));
+                }
+                if repo["published"] == true {
+                    repo["published_date"] = json!(created);
+                }
+            }
             let name_label = repos
                 .first()
                 .and_then(|r| r["repository"].as_str())
@@ -569,6 +589,9 @@ fn images(spec: &DatasetSpec, repositories: &[Value]) -> Vec<Value> {
                 },
                 "repositories": repos,
             });
+            if k % 19 != 7 {
+                doc["docker_image_digest"] = json!(digest(0x4449 << 40 | k as u64));
+            }
             if k % 53 != 52 {
                 doc["rpm_manifest"] =
                     json!({ "rpms": rpm_manifest(p, seed, age_rank[k], spec.rpms_per_image) });
@@ -591,6 +614,27 @@ fn images(spec: &DatasetSpec, repositories: &[Value]) -> Vec<Value> {
         doc["_id"] = json!(id);
     }
     docs
+}
+
+/// A `sha256:` digest made from `seed`: distinct seeds give distinct digests, and no
+/// randomness is drawn, so adding digests leaves the rest of the dataset as it was.
+fn digest(seed: u64) -> String {
+    let mut state = seed;
+    let mut next = || {
+        // splitmix64
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    format!(
+        "sha256:{:016x}{:016x}{:016x}{:016x}",
+        next(),
+        next(),
+        next(),
+        next()
+    )
 }
 
 fn image_repositories(

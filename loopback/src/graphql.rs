@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use crate::dataset::Dataset;
 use crate::filter::{Filter, kind};
-use crate::project::{Answer, DocView, Envelope, PageView, Shape, SingleView};
+use crate::project::{Answer, DocView, Envelope, Optional, PageView, Shape, SingleView};
 use crate::query::{RootField, root_field};
 use crate::sort::{page_of, parse_sort_by, sort_documents};
 
@@ -114,13 +114,12 @@ fn resolve<'a>(
             .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .any(|token| token == field)
     };
+    let optional = Optional::selected_by(selects);
     let image = Shape::Image {
         with_manifest: request.query.contains("rpm_manifest"),
-        creation_date: selects("creation_date"),
+        optional,
     };
-    let repository_shape = Shape::Repository {
-        vendor_label: selects("vendor_label"),
-    };
+    let repository_shape = Shape::Repository { optional };
     // Like a GraphQL server, `total` only when the query selects it (the document reader is
     // a sketch: any `total` token counts).
     let with_total = selects("total");
@@ -139,26 +138,99 @@ fn resolve<'a>(
             args.only(&["registry", "repository"])?;
             let registry = args.required_str("registry")?;
             let repository = args.required_str("repository")?;
-            Ok(Answer::Single(
-                match dataset.repository(registry, repository) {
-                    Some(doc) => SingleView {
-                        doc: Some(DocView {
-                            doc,
-                            shape: repository_shape,
-                        }),
-                        error: None,
-                    },
-                    None => SingleView {
-                        doc: None,
-                        error: Some(json!({
-                            "status": 404,
-                            "detail": format!(
-                                "Unable to find repository with registry {registry} and repository {repository}"
-                            ),
-                        })),
-                    },
+            Ok(single(
+                dataset.repository(registry, repository),
+                repository_shape,
+                || {
+                    format!(
+                        "Unable to find repository with registry {registry} and repository {repository}"
+                    )
                 },
             ))
+        }
+        "get_repository" => {
+            args.only(&["id"])?;
+            let id = args.required_str("id")?;
+            Ok(single(
+                by_id(&dataset.repositories, id),
+                repository_shape,
+                || format!("Unable to find repository with id {id}"),
+            ))
+        }
+        "get_image" => {
+            args.only(&["id"])?;
+            let id = args.required_str("id")?;
+            Ok(single(by_id(&dataset.images, id), image, || {
+                format!("Unable to find image with id {id}")
+            }))
+        }
+        "get_image_by_manifest_digest_registry_and_repository" => {
+            args.only(&["registry", "repository", "manifest_digest"])?;
+            let registry = args.required_str("registry")?;
+            let repository = args.required_str("repository")?;
+            let digest = args.required_str("manifest_digest")?;
+            let found = dataset.images.iter().find(|image| {
+                repository_entries(image, registry, repository).any(|entry| {
+                    ["manifest_schema2_digest", "manifest_list_digest"]
+                        .iter()
+                        .any(|field| entry[*field].as_str() == Some(digest))
+                })
+            });
+            Ok(single(found, image, || {
+                format!(
+                    "Unable to find image with manifest digest {digest} in {registry}/{repository}"
+                )
+            }))
+        }
+        "find_repository_images_by_registry_path" => {
+            args.only(&[
+                "registry",
+                "repository",
+                "page",
+                "page_size",
+                "filter",
+                "sort_by",
+            ])?;
+            let registry = args.required_str("registry")?;
+            let repository = args.required_str("repository")?;
+            paginated(
+                &dataset.images,
+                &args,
+                |image| {
+                    repository_entries(image, registry, repository)
+                        .next()
+                        .is_some()
+                },
+                image,
+                with_total,
+            )
+        }
+        "find_repository_images_by_registry_path_tag" => {
+            args.only(&[
+                "registry",
+                "repository",
+                "tag",
+                "page",
+                "page_size",
+                "filter",
+                "sort_by",
+            ])?;
+            let registry = args.required_str("registry")?;
+            let repository = args.required_str("repository")?;
+            let tag = args.required_str("tag")?;
+            paginated(
+                &dataset.images,
+                &args,
+                |image| {
+                    repository_entries(image, registry, repository).any(|entry| {
+                        entry["tags"].as_array().is_some_and(|tags| {
+                            tags.iter().any(|t| t["name"].as_str() == Some(tag))
+                        })
+                    })
+                },
+                image,
+                with_total,
+            )
         }
         "find_images" => {
             args.only(&["page", "page_size", "filter", "sort_by"])?;
@@ -177,9 +249,50 @@ fn resolve<'a>(
         }
         other => Err(format!(
             "Cannot query field \"{other}\" on type \"Query\" (the loopback server supports \
-             find_repositories, get_repository_by_registry_path, find_images and find_images_by_nvr)."
+             find_repositories, get_repository_by_registry_path, get_repository, find_images, \
+             find_images_by_nvr, get_image, get_image_by_manifest_digest_registry_and_repository, \
+             find_repository_images_by_registry_path and find_repository_images_by_registry_path_tag)."
         )),
     }
+}
+
+/// A single-object answer: the document, or Pyxis's 404 error object.
+fn single<'a>(
+    found: Option<&'a Value>,
+    shape: Shape,
+    not_found: impl FnOnce() -> String,
+) -> Answer<'a> {
+    Answer::Single(match found {
+        Some(doc) => SingleView {
+            doc: Some(DocView { doc, shape }),
+            error: None,
+        },
+        None => SingleView {
+            doc: None,
+            error: Some(json!({ "status": 404, "detail": not_found() })),
+        },
+    })
+}
+
+/// The document whose `_id` is `id`.
+fn by_id<'a>(docs: &'a [Value], id: &str) -> Option<&'a Value> {
+    docs.iter().find(|doc| doc["_id"].as_str() == Some(id))
+}
+
+/// An image's entries for the repository at `registry`/`repository`.
+fn repository_entries<'a>(
+    image: &'a Value,
+    registry: &'a str,
+    repository: &'a str,
+) -> impl Iterator<Item = &'a Value> + 'a {
+    image["repositories"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(move |entry| {
+            entry["registry"].as_str() == Some(registry)
+                && entry["repository"].as_str() == Some(repository)
+        })
 }
 
 struct Args<'a> {

@@ -21,6 +21,7 @@ const REPOSITORY_FIELDS: &[Sel] = &[
     Leaf("release_categories"),
     Leaf("auto_rebuild_tags"),
     Leaf("vendor_label"),
+    Leaf("eol_date"),
 ];
 
 const IMAGE_FIELDS: &[Sel] = &[
@@ -30,6 +31,7 @@ const IMAGE_FIELDS: &[Sel] = &[
     Leaf("content_sets"),
     Leaf("parent_brew_build"),
     Leaf("creation_date"),
+    Leaf("docker_image_digest"),
     Node(
         "parsed_data",
         &[Node("labels", &[Leaf("name"), Leaf("value")])],
@@ -41,6 +43,11 @@ const IMAGE_FIELDS: &[Sel] = &[
             Leaf("repository"),
             Leaf("published"),
             Node("tags", &[Leaf("name")]),
+            Leaf("manifest_list_digest"),
+            Leaf("manifest_schema2_digest"),
+            Leaf("image_advisory_id"),
+            Leaf("published_date"),
+            Leaf("push_date"),
         ],
     ),
 ];
@@ -52,15 +59,59 @@ const RPM_FIELDS: &[Sel] = &[
     Leaf("srpm_nevra"),
 ];
 
+/// The fields of the selections above that a query gets only when it names them, as a
+/// GraphQL server answers: the lean selections of most clients leave them out.
+const OPTIONAL: [&str; 9] = [
+    "vendor_label",
+    "eol_date",
+    "creation_date",
+    "docker_image_digest",
+    "manifest_list_digest",
+    "manifest_schema2_digest",
+    "image_advisory_id",
+    "published_date",
+    "push_date",
+];
+
+/// Which of the [`OPTIONAL`] fields a query selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Optional(u16);
+
+impl Optional {
+    /// The optional fields `selects` says yes to.
+    pub(crate) fn selected_by(selects: impl Fn(&str) -> bool) -> Self {
+        Self(
+            OPTIONAL
+                .iter()
+                .enumerate()
+                .filter(|(_, name)| selects(name))
+                .fold(0, |bits, (i, _)| bits | 1 << i),
+        )
+    }
+
+    /// Every optional field.
+    #[cfg(test)]
+    pub(crate) fn all() -> Self {
+        Self::selected_by(|_| true)
+    }
+
+    fn leaves_out(self, name: &str) -> bool {
+        OPTIONAL
+            .iter()
+            .position(|optional| *optional == name)
+            .is_some_and(|i| self.0 & (1 << i) == 0)
+    }
+}
+
 /// Which selection set a document is answered with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Shape {
-    /// `vendor_label` only when the query selects it.
-    Repository { vendor_label: bool },
-    /// `with_manifest` adds `edges.rpm_manifest`; `creation_date` only when selected.
+    /// A repository with the optional fields selected.
+    Repository { optional: Optional },
+    /// An image; `with_manifest` adds `edges.rpm_manifest`.
     Image {
         with_manifest: bool,
-        creation_date: bool,
+        optional: Optional,
     },
 }
 
@@ -73,24 +124,20 @@ pub(crate) struct DocView<'a> {
 impl Serialize for DocView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.shape {
-            Shape::Repository { vendor_label } => Selected {
+            Shape::Repository { optional } => Selected {
                 value: Some(self.doc),
                 sels: REPOSITORY_FIELDS,
-                unselected: if vendor_label { &[] } else { &["vendor_label"] },
+                optional,
                 edges_of: None,
             }
             .serialize(s),
             Shape::Image {
                 with_manifest,
-                creation_date,
+                optional,
             } => Selected {
                 value: Some(self.doc),
                 sels: IMAGE_FIELDS,
-                unselected: if creation_date {
-                    &[]
-                } else {
-                    &["creation_date"]
-                },
+                optional,
                 edges_of: with_manifest.then_some(self.doc),
             }
             .serialize(s),
@@ -103,8 +150,8 @@ impl Serialize for DocView<'_> {
 struct Selected<'a> {
     value: Option<&'a Value>,
     sels: &'static [Sel],
-    /// Optional fields of `sels` the query did not select, left out.
-    unselected: &'static [&'static str],
+    /// Which optional fields the query selected; the others are left out, at any depth.
+    optional: Optional,
     edges_of: Option<&'a Value>,
 }
 
@@ -115,7 +162,7 @@ impl Serialize for Selected<'_> {
                 let sels = self
                     .sels
                     .iter()
-                    .filter(|sel| !matches!(sel, Leaf(name) if self.unselected.contains(name)));
+                    .filter(|sel| !matches!(sel, Leaf(name) if self.optional.leaves_out(name)));
                 let extra = usize::from(self.edges_of.is_some());
                 let mut m = s.serialize_map(Some(sels.clone().count() + extra))?;
                 for sel in sels {
@@ -128,7 +175,7 @@ impl Serialize for Selected<'_> {
                             &Selected {
                                 value: map.get(*name),
                                 sels: sub,
-                                unselected: &[],
+                                optional: self.optional,
                                 edges_of: None,
                             },
                         )?,
@@ -145,7 +192,7 @@ impl Serialize for Selected<'_> {
                     seq.serialize_element(&Selected {
                         value: Some(item),
                         sels: self.sels,
-                        unselected: self.unselected,
+                        optional: self.optional,
                         edges_of: None,
                     })?;
                 }
@@ -212,7 +259,7 @@ impl Serialize for ManifestData<'_> {
             &Selected {
                 value: self.rpms,
                 sels: RPM_FIELDS,
-                unselected: &[],
+                optional: Optional::default(),
                 edges_of: None,
             },
         )?;
@@ -333,7 +380,7 @@ mod tests {
             &doc,
             Shape::Image {
                 with_manifest: false,
-                creation_date: true,
+                optional: Optional::selected_by(|name| name == "creation_date"),
             },
         );
         assert_eq!(
@@ -351,7 +398,7 @@ mod tests {
             &doc,
             Shape::Image {
                 with_manifest: true,
-                creation_date: true,
+                optional: Optional::default(),
             },
         );
         assert_eq!(
@@ -368,7 +415,7 @@ mod tests {
             &json!({"_id": "2"}),
             Shape::Image {
                 with_manifest: true,
-                creation_date: true,
+                optional: Optional::default(),
             },
         );
         assert_eq!(out["edges"]["rpm_manifest"]["data"], Value::Null);
@@ -379,12 +426,51 @@ mod tests {
     fn repositories_keep_only_their_fields() {
         let out = shaped(
             &json!({"_id": "r", "registry": "g", "repository": "n", "object_type": "x"}),
-            Shape::Repository { vendor_label: true },
+            Shape::Repository {
+                optional: Optional::selected_by(|name| name == "vendor_label"),
+            },
         );
         assert_eq!(
             out,
             json!({"_id": "r", "registry": "g", "repository": "n", "published": null,
                    "release_categories": null, "auto_rebuild_tags": null, "vendor_label": null})
         );
+    }
+
+    #[test]
+    fn optional_fields_only_when_selected_at_any_depth() {
+        let doc = json!({
+            "_id": "1", "docker_image_digest": "sha256:a", "creation_date": "c",
+            "repositories": [{"registry": "r", "manifest_schema2_digest": "sha256:b",
+                              "push_date": "p", "tags": []}],
+        });
+        let lean = shaped(
+            &doc,
+            Shape::Image {
+                with_manifest: false,
+                optional: Optional::default(),
+            },
+        );
+        assert!(lean.get("docker_image_digest").is_none() && lean.get("creation_date").is_none());
+        assert!(
+            lean["repositories"][0]
+                .get("manifest_schema2_digest")
+                .is_none()
+        );
+        assert!(lean["repositories"][0].get("push_date").is_none());
+        let all = shaped(
+            &doc,
+            Shape::Image {
+                with_manifest: false,
+                optional: Optional::all(),
+            },
+        );
+        assert_eq!(all["docker_image_digest"], "sha256:a");
+        assert_eq!(
+            all["repositories"][0]["manifest_schema2_digest"],
+            "sha256:b"
+        );
+        assert_eq!(all["repositories"][0]["manifest_list_digest"], Value::Null);
+        assert_eq!(all["repositories"][0]["push_date"], "p");
     }
 }

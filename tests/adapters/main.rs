@@ -3,6 +3,7 @@
 //! concurrency (`suite`, through a client), and each transport's own handling of TLS, caps,
 //! resets, closed ports and connect timeouts (`transport`).
 
+mod lookups;
 mod runtimes;
 mod suite;
 mod transport;
@@ -11,11 +12,15 @@ mod transport;
 macro_rules! suite_for {
     ($module:ident, $runtime:ty) => {
         mod $module {
-            use super::{suite, transport};
+            use super::{lookups, suite, transport};
 
             #[test]
             fn every_operation_returns_what_the_server_holds() {
                 suite::every_operation_returns_what_the_server_holds::<$runtime>();
+            }
+            #[test]
+            fn detailed_lookups_return_what_the_server_holds() {
+                lookups::detailed_lookups_return_what_the_server_holds::<$runtime>();
             }
             #[test]
             fn crawls_without_total_and_long_lists_in_chunks() {

@@ -19,7 +19,7 @@ use serde_json::Value;
 use crate::runtimes::Runtime;
 
 /// A config that trusts the server's CA and presents its client certificate, with quick retries.
-fn config<R: Runtime>(server: &LoopbackPyxis) -> ConfigBuilder {
+pub(crate) fn config<R: Runtime>(server: &LoopbackPyxis) -> ConfigBuilder {
     Config::builder()
         .endpoint(R::endpoint(server.url()))
         .add_root_certificate_pem(server.ca_pem())
@@ -38,7 +38,7 @@ fn config<R: Runtime>(server: &LoopbackPyxis) -> ConfigBuilder {
         .attempt_timeout(Duration::from_secs(30))
 }
 
-fn client<R: Runtime>(config: ConfigBuilder) -> Client<R::Transport> {
+pub(crate) fn client<R: Runtime>(config: ConfigBuilder) -> Client<R::Transport> {
     let config = config.build().expect("a valid config");
     Client::from_config(
         R::transport(config.transport()).expect("a transport"),
