@@ -273,6 +273,10 @@ impl<Q: Query + ?Sized> Query for Arc<Q> {
     fn variables(&self) -> Self::Variables {
         (**self).variables()
     }
+
+    fn kind(&self) -> OperationKind {
+        (**self).kind()
+    }
 }
 
 impl<O: PaginatedOperation + ?Sized> PaginatedOperation for Arc<O> {
