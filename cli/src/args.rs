@@ -68,6 +68,12 @@ pub(crate) struct Cli {
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
     pub(crate) database_retry_wait: Option<f64>,
 
+    /// Keep answers for SECS seconds during the run (fractions allowed): repeated repository
+    /// lookups, images by NVR, by id and by digest are then asked once. Other answers (images by
+    /// RPM, by name, by repository, the latest images) are always asked afresh.
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
+    pub(crate) cache_ttl: Option<f64>,
+
     /// Report on stderr what the client does: -v retries, give-ups and crawl ends; -vv every
     /// call and page too, with their durations. RUST_LOG, when set, chooses instead.
     #[arg(short, long, global = true, action = ArgAction::Count)]
@@ -238,6 +244,49 @@ pub(crate) enum Command {
         /// Only images with one of these content sets; may be repeated.
         #[arg(long, value_name = "S")]
         content_set: Vec<String>,
+    },
+
+    /// The images holding DIGEST: as their own digest, or as a manifest or manifest-list digest
+    /// in any repository; with --registry and --repository, the one image that manifest digest
+    /// names there (an object, or null).
+    ImageByDigest {
+        /// A digest, e.g. sha256:...; `-` reads one a line from standard input.
+        digest: String,
+        /// Only the image in this registry (needs --repository).
+        #[arg(long, value_name = "R", requires = "repository")]
+        registry: Option<String>,
+        /// Only the image in this repository (needs --registry).
+        #[arg(long, value_name = "P", requires = "registry")]
+        repository: Option<String>,
+    },
+
+    /// The image with this Pyxis id, with its dates and digests: an object, or null when there
+    /// is none.
+    Image {
+        /// The image's `_id`; `-` reads one a line from standard input (a missing one is named
+        /// on stderr).
+        id: String,
+    },
+
+    /// The images in the repository at REGISTRY and REPOSITORY, newest first, with their dates
+    /// and digests. With `-` alone, one `REGISTRY REPOSITORY` (or `REGISTRY/REPOSITORY`) a line
+    /// from standard input.
+    RepoImages {
+        /// Registry host, e.g. registry.access.redhat.com; `-` reads paths from standard input.
+        registry: String,
+        /// Repository path, e.g. ubi9/ubi.
+        repository: Option<String>,
+        /// Only the images carrying this tag there.
+        #[arg(long, value_name = "T")]
+        tag: Option<String>,
+    },
+
+    /// The repository with this Pyxis id, with its vendor and end-of-life date: an object, or
+    /// null when there is none.
+    RepoById {
+        /// The repository's `_id`; `-` reads one a line from standard input (a missing one is
+        /// named on stderr).
+        id: String,
     },
 
     /// Prints a completion script for SHELL to standard output, e.g.

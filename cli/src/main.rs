@@ -20,7 +20,10 @@ use std::process::ExitCode;
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
-use pyxis_gql::Config;
+use std::time::Instant;
+
+use pyxis_gql::cache::{CacheOptions, CachedTransport};
+use pyxis_gql::{Client, Config, Transport};
 
 use crate::args::{Cli, Command, Runtime};
 use crate::failure::Failure;
@@ -42,18 +45,25 @@ fn main() -> ExitCode {
         Ok(built) => built,
         Err(failure) => return fail(failure, &[]),
     };
+    let cache = match plan::cache(&cli) {
+        Ok(cache) => cache,
+        Err(failure) => return fail(failure, &[]),
+    };
     let settings = Settings {
         format: cli.output,
         concurrency: usize::from(cli.concurrency),
         batch_size: usize::from(cli.batch_size),
     };
+    let layers = Layers { config, cache };
     let outcome = match cli.runtime {
-        Runtime::Tokio => on_tokio(&config, job, settings),
+        Runtime::Tokio => on_tokio(&layers, job, settings),
         Runtime::Smol => pyxis_gql_smol::block_on(async {
-            run::run(&pyxis_gql_smol::client(&config)?, job, settings).await
+            let transport = pyxis_gql_smol::SmolTransport::new(layers.config.transport())?;
+            run::run(&layers.client(transport), job, settings).await
         }),
         Runtime::AsyncStd => async_std::task::block_on(async {
-            run::run(&pyxis_gql_async_std::client(&config)?, job, settings).await
+            let transport = pyxis_gql_async_std::AsyncStdTransport::new(layers.config.transport())?;
+            run::run(&layers.client(transport), job, settings).await
         }),
     };
     match outcome {
@@ -86,16 +96,37 @@ fn report_on_stderr(verbose: u8) {
         .init();
 }
 
+/// What a client is built from: the configuration, and the cache `--cache-ttl` asks for.
+struct Layers {
+    config: Config,
+    cache: Option<CacheOptions>,
+}
+
+impl Layers {
+    /// A client on `transport`, behind the cache when there is one.
+    fn client<T: Transport + 'static>(&self, transport: T) -> Client<Box<dyn Transport>> {
+        let transport: Box<dyn Transport> = match &self.cache {
+            Some(options) => Box::new(CachedTransport::new(
+                transport,
+                options.clone(),
+                Instant::now as fn() -> Instant,
+            )),
+            None => Box::new(transport),
+        };
+        Client::from_config(transport, &self.config)
+    }
+}
+
 /// Runs the job on a single-threaded tokio runtime: the client spawns nothing, so one thread
 /// drives every request in flight.
-fn on_tokio(config: &Config, job: Job, settings: Settings) -> Result<(), Failure> {
+fn on_tokio(layers: &Layers, job: Job, settings: Settings) -> Result<(), Failure> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|error| Failure::Setup(format!("cannot start the tokio runtime: {error}")))?;
     runtime.block_on(async {
-        let client = pyxis_gql_tokio::client(config)?;
-        run::run(&client, job, settings).await
+        let transport = pyxis_gql_tokio::TokioTransport::new(layers.config.transport())?;
+        run::run(&layers.client(transport), job, settings).await
     })
 }
 

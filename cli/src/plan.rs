@@ -2,11 +2,14 @@
 
 use std::time::Duration;
 
+use pyxis_gql::cache::CacheOptions;
 use pyxis_gql::ops::{
     CustomPaginatedQuery, CustomQuery, FindImagesByInstalledRpms, FindImagesByRepository,
-    FindLatestImagesByNameVersion, FindRepositories,
+    FindLatestImagesByNameVersion, FindRepositories, FindRepositoryImages,
 };
-use pyxis_gql::{ApiKey, Backoff, Config, ConfigError, Identity, RegistryPath, RetryPolicy};
+use pyxis_gql::{
+    ApiKey, Backoff, Config, ConfigError, Identity, OperationKind, RegistryPath, RetryPolicy,
+};
 use serde_json::{Map, Value};
 
 use crate::args::{Cli, Command};
@@ -56,6 +59,31 @@ pub(crate) enum Job {
         /// Whether to include RPM manifests.
         rpms: bool,
     },
+    /// `image-by-digest`, once per digest; in one repository when `in_repository` is set.
+    ImagesByDigest {
+        /// The digests.
+        digests: Vec<String>,
+        /// Whether they came from standard input.
+        from_stdin: bool,
+        /// The repository of `--registry` and `--repository`.
+        in_repository: Option<RegistryPath>,
+    },
+    /// `image`, once per id.
+    Image {
+        /// The ids.
+        ids: Vec<String>,
+        /// Whether they came from standard input.
+        from_stdin: bool,
+    },
+    /// `repo-images`, once per path.
+    RepoImages(Vec<FindRepositoryImages>),
+    /// `repo-by-id`, once per id.
+    RepoById {
+        /// The ids.
+        ids: Vec<String>,
+        /// Whether they came from standard input.
+        from_stdin: bool,
+    },
     /// `query` without `--paginate`.
     Query(CustomQuery<Value>),
     /// `query --paginate FIELD`.
@@ -69,28 +97,10 @@ impl Job {
             Command::Repo {
                 registry,
                 repository,
-            } => match (registry.as_str(), repository) {
-                ("-", None) => Self::Repo {
-                    paths: stdin_lines()?
-                        .iter()
-                        .map(|line| registry_path(line))
-                        .collect::<Result<_, _>>()?,
-                    from_stdin: true,
-                },
-                (_, Some(repository)) if !registry.is_empty() && !repository.is_empty() => {
-                    Self::Repo {
-                        paths: vec![RegistryPath::new(registry, repository)],
-                        from_stdin: false,
-                    }
-                }
-                _ => {
-                    return Err(Failure::Usage(
-                        "give REGISTRY and REPOSITORY, or `-` alone to read them from standard \
-                         input"
-                            .into(),
-                    ));
-                }
-            },
+            } => {
+                let (paths, from_stdin) = paths_or_stdin(registry, repository.as_deref())?;
+                Self::Repo { paths, from_stdin }
+            }
             Command::Repos {
                 published,
                 release_category,
@@ -228,6 +238,44 @@ impl Job {
                     rpms: !no_rpms,
                 }
             }
+            Command::ImageByDigest {
+                digest,
+                registry,
+                repository,
+            } => Self::ImagesByDigest {
+                digests: one_or_stdin(digest)?,
+                from_stdin: digest == "-",
+                in_repository: registry
+                    .as_ref()
+                    .zip(repository.as_ref())
+                    .map(|(registry, repository)| RegistryPath::new(registry, repository)),
+            },
+            Command::Image { id } => Self::Image {
+                ids: one_or_stdin(id)?,
+                from_stdin: id == "-",
+            },
+            Command::RepoImages {
+                registry,
+                repository,
+                tag,
+            } => {
+                let (paths, _) = paths_or_stdin(registry, repository.as_deref())?;
+                let searches = paths
+                    .into_iter()
+                    .map(|path| {
+                        let search = FindRepositoryImages::new(path);
+                        match tag {
+                            Some(tag) => search.tag(tag.clone()),
+                            None => search,
+                        }
+                    })
+                    .collect();
+                Self::RepoImages(searches)
+            }
+            Command::RepoById { id } => Self::RepoById {
+                ids: one_or_stdin(id)?,
+                from_stdin: id == "-",
+            },
             // Answered before any job is planned (`main`); nothing to ask Pyxis.
             Command::Completions { .. } => {
                 return Err(Failure::Usage(
@@ -311,6 +359,29 @@ fn one_or_stdin(value: &str) -> Result<Vec<String>, Failure> {
     }
 }
 
+/// The one path `REGISTRY REPOSITORY`, or with `-` alone the paths read from standard input;
+/// and whether they came from there.
+fn paths_or_stdin(
+    registry: &str,
+    repository: Option<&str>,
+) -> Result<(Vec<RegistryPath>, bool), Failure> {
+    match (registry, repository) {
+        ("-", None) => Ok((
+            stdin_lines()?
+                .iter()
+                .map(|line| registry_path(line))
+                .collect::<Result<_, _>>()?,
+            true,
+        )),
+        (_, Some(repository)) if !registry.is_empty() && !repository.is_empty() => {
+            Ok((vec![RegistryPath::new(registry, repository)], false))
+        }
+        _ => Err(Failure::Usage(
+            "give REGISTRY and REPOSITORY, or `-` alone to read them from standard input".into(),
+        )),
+    }
+}
+
 /// `REGISTRY REPOSITORY` or `REGISTRY/REPOSITORY`.
 fn registry_path(line: &str) -> Result<RegistryPath, Failure> {
     match line.split_whitespace().collect::<Vec<_>>()[..] {
@@ -332,6 +403,23 @@ fn unique(values: Vec<String>) -> Vec<String> {
         .into_iter()
         .filter(|value| seen.insert(value.clone()))
         .collect()
+}
+
+/// The response cache `--cache-ttl` asks for: the answers that do not change under a rebuild,
+/// and the lookups by id and by digest.
+pub(crate) fn cache(cli: &Cli) -> Result<Option<CacheOptions>, Failure> {
+    let Some(seconds) = cli.cache_ttl else {
+        return Ok(None);
+    };
+    CacheOptions::builder()
+        .rebuild_safe()
+        .kind(OperationKind::ImageById)
+        .kind(OperationKind::RepositoryById)
+        .kind(OperationKind::ImagesByDigest)
+        .ttl(Duration::from_secs_f64(seconds))
+        .build()
+        .map(Some)
+        .map_err(|error| Failure::Usage(format!("--cache-ttl: {}", crate::failure::chain(&error))))
 }
 
 /// The client configuration the global options describe, and the secrets it holds (for

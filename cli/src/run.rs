@@ -4,10 +4,10 @@ use std::pin::pin;
 
 use futures_util::StreamExt;
 use pyxis_gql::ops::{
-    FindImagesByNames, FindImagesByNvr, FindImagesByNvrs, FindRepositoriesByRegistryPaths,
-    FindRepositoriesByRepositoryName,
+    FindImagesByDigest, FindImagesByNames, FindImagesByNvr, FindImagesByNvrs,
+    FindRepositoriesByRegistryPaths, FindRepositoriesByRepositoryName,
 };
-use pyxis_gql::{ChunkedOperation, Client, PaginatedOperation, Transport};
+use pyxis_gql::{ChunkedOperation, Client, PaginatedOperation, RegistryPath, Transport};
 
 use crate::args::Format;
 use crate::failure::Failure;
@@ -33,22 +33,18 @@ pub(crate) async fn run<T: Transport>(
 ) -> Result<(), Failure> {
     let format = settings.format;
     match job {
-        Job::Repo {
-            mut paths,
-            from_stdin: false,
-        } if paths.len() == 1 => {
-            let path = paths.remove(0);
-            let found = client.get_repository_by_registry_path(&path).await?;
-            Printer::new(format, Rpms::Hidden).single(found)?;
-        }
-        Job::Repo { paths, .. } => {
-            each(paths, settings, Rpms::Hidden, |path| async move {
-                let found = client.get_repository_by_registry_path(&path).await?;
-                if found.is_none() {
-                    eprintln!("pyxis: no repository at {path}");
-                }
-                Ok(found.into_iter().collect())
-            })
+        Job::Repo { paths, from_stdin } => {
+            let lookup = |path: RegistryPath| async move {
+                client.get_repository_by_registry_path(&path).await
+            };
+            one_each(
+                paths,
+                from_stdin,
+                settings,
+                Rpms::Hidden,
+                "repository at",
+                lookup,
+            )
             .await?;
         }
         Job::Repos(search) => crawl(client, search, format, Rpms::Hidden).await?,
@@ -120,6 +116,65 @@ pub(crate) async fn run<T: Transport>(
             })
             .await?;
         }
+        Job::ImagesByDigest {
+            digests,
+            from_stdin,
+            in_repository: Some(path),
+        } => {
+            let path = &path;
+            let lookup = |digest: String| async move {
+                client.get_image_by_manifest_digest(path, &digest).await
+            };
+            let what = format!("image in {path} with manifest digest");
+            one_each(digests, from_stdin, settings, Rpms::Hidden, &what, lookup).await?;
+        }
+        Job::ImagesByDigest {
+            mut digests,
+            from_stdin: false,
+            in_repository: None,
+        } if digests.len() == 1 => {
+            let search = FindImagesByDigest::new(digests.remove(0));
+            crawl(client, search, format, Rpms::Hidden).await?;
+        }
+        Job::ImagesByDigest { digests, .. } => {
+            each(digests, settings, Rpms::Hidden, |digest| async move {
+                Ok(client.find_images_by_digest(&digest).await?)
+            })
+            .await?;
+        }
+        Job::Image { ids, from_stdin } => {
+            let lookup = |id: String| async move { client.get_image(&id).await };
+            one_each(
+                ids,
+                from_stdin,
+                settings,
+                Rpms::Hidden,
+                "image with id",
+                lookup,
+            )
+            .await?;
+        }
+        Job::RepoById { ids, from_stdin } => {
+            let lookup = |id: String| async move { client.get_repository(&id).await };
+            one_each(
+                ids,
+                from_stdin,
+                settings,
+                Rpms::Hidden,
+                "repository with id",
+                lookup,
+            )
+            .await?;
+        }
+        Job::RepoImages(mut searches) if searches.len() == 1 => {
+            crawl(client, searches.remove(0), format, Rpms::Hidden).await?;
+        }
+        Job::RepoImages(searches) => {
+            each(searches, settings, Rpms::Hidden, |search| async move {
+                Ok(client.fetch_all(search).await?)
+            })
+            .await?;
+        }
         Job::Query(query) => {
             let data = client.execute(&query).await?;
             Printer::new(format, Rpms::Hidden).single(Some(data))?;
@@ -131,6 +186,38 @@ pub(crate) async fn run<T: Transport>(
 
 fn rpm_column(with_rpms: bool) -> Rpms {
     if with_rpms { Rpms::Count } else { Rpms::Hidden }
+}
+
+/// Lookups of one object each. One value given on the command line prints an object or `null`;
+/// values from standard input print the objects found (as `each` does) and name each missing
+/// one on stderr, `no <what> <value>`.
+async fn one_each<V, I, F, Fut>(
+    mut values: Vec<V>,
+    from_stdin: bool,
+    settings: Settings,
+    rpms: Rpms,
+    what: &str,
+    lookup: F,
+) -> Result<(), Failure>
+where
+    V: Clone + std::fmt::Display,
+    I: Row,
+    F: Fn(V) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<I>, pyxis_gql::Error>>,
+{
+    if !from_stdin && values.len() == 1 {
+        let found = lookup(values.remove(0)).await?;
+        return Ok(Printer::new(settings.format, rpms).single(found)?);
+    }
+    let lookup = &lookup;
+    each(values, settings, rpms, |value| async move {
+        let found = lookup(value.clone()).await?;
+        if found.is_none() {
+            eprintln!("pyxis: no {what} {value}");
+        }
+        Ok(found.into_iter().collect())
+    })
+    .await
 }
 
 /// One crawl, printed as its pages arrive.

@@ -1203,3 +1203,213 @@ fn verbose_shows_the_retries_that_happened() {
     );
     assert!(stderr.contains("crawl done"), "{stderr}");
 }
+
+fn ids_of(values: &[Value]) -> Vec<String> {
+    values
+        .iter()
+        .map(|value| value["_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn image_and_repo_by_id_print_an_object_or_null_and_read_standard_input() {
+    let fixture = Fixture::start();
+    let stored = &fixture.dataset().images[4];
+    let id = stored["_id"].as_str().unwrap();
+    let image = json_out(&ok(fixture.pyxis(&["image", id]), None));
+    assert_eq!(image["_id"], stored["_id"]);
+    assert_eq!(image["creation_date"], stored["creation_date"]);
+    assert_eq!(image["docker_image_digest"], stored["docker_image_digest"]);
+    assert_eq!(
+        image["repositories"][0]["manifest_schema2_digest"],
+        stored["repositories"][0]["manifest_schema2_digest"]
+    );
+    assert_eq!(
+        json_out(&ok(fixture.pyxis(&["image", "5d0a-none"]), None)),
+        Value::Null
+    );
+
+    let other = fixture.dataset().images[9]["_id"].as_str().unwrap();
+    let output = run(
+        fixture.pyxis(&["-o", "jsonl", "image", "-"]),
+        Some(&format!("{id}\n5d0a-none\n{other}\n")),
+    );
+    assert!(output.status.success());
+    let mut found = ids_of(&jsonl_out(&String::from_utf8(output.stdout).unwrap()));
+    found.sort();
+    let mut expected = vec![id.to_owned(), other.to_owned()];
+    expected.sort();
+    assert_eq!(found, expected);
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "pyxis: no image with id 5d0a-none\n"
+    );
+
+    let stored = fixture
+        .dataset()
+        .repositories
+        .iter()
+        .find(|r| r.get("eol_date").is_some())
+        .unwrap();
+    let id = stored["_id"].as_str().unwrap();
+    let repository = json_out(&ok(fixture.pyxis(&["repo-by-id", id]), None));
+    assert_eq!(repository["eol_date"], stored["eol_date"]);
+    assert_eq!(repository["vendor_label"], stored["vendor_label"]);
+    let output = run(
+        fixture.pyxis(&["repo-by-id", "-"]),
+        Some(&format!("{id}\nnone\n")),
+    );
+    assert!(output.status.success());
+    assert_eq!(
+        ids_of(
+            &json_out(&String::from_utf8(output.stdout).unwrap())
+                .as_array()
+                .unwrap()[..]
+        ),
+        [id]
+    );
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "pyxis: no repository with id none\n"
+    );
+}
+
+#[test]
+fn image_by_digest_searches_every_digest_field_or_one_repository() {
+    let fixture = Fixture::start();
+    let images = &fixture.dataset().images;
+    let stored = images
+        .iter()
+        .find(|i| i["repositories"][0].get("manifest_list_digest").is_some())
+        .unwrap();
+    let list = stored["repositories"][0]["manifest_list_digest"]
+        .as_str()
+        .unwrap();
+    let expected: Vec<&Value> = images
+        .iter()
+        .filter(|i| {
+            i["repositories"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["manifest_list_digest"] == list)
+        })
+        .collect();
+    let found = json_out(&ok(fixture.pyxis(&["image-by-digest", list]), None));
+    let found = ids_of(found.as_array().unwrap());
+    assert_eq!(
+        found,
+        expected
+            .iter()
+            .map(|i| i["_id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    );
+
+    let schema2 = stored["repositories"][0]["manifest_schema2_digest"]
+        .as_str()
+        .unwrap();
+    let (registry, repository) = path_of(&stored["repositories"][0]);
+    let args = [
+        "image-by-digest",
+        schema2,
+        "--registry",
+        &registry,
+        "--repository",
+        &repository,
+    ];
+    let image = json_out(&ok(fixture.pyxis(&args), None));
+    assert_eq!(image["_id"], stored["_id"]);
+    let usage = run(
+        fixture.pyxis(&["image-by-digest", schema2, "--registry", &registry]),
+        None,
+    );
+    assert_eq!(usage.status.code(), Some(2));
+
+    let lines = jsonl_out(&ok(
+        fixture.pyxis(&["-o", "jsonl", "image-by-digest", "-"]),
+        Some(&format!("{schema2}\nsha256:none\n")),
+    ));
+    assert_eq!(ids_of(&lines), [stored["_id"].as_str().unwrap()]);
+}
+
+#[test]
+fn repo_images_are_newest_first_and_narrow_to_a_tag() {
+    let fixture = Fixture::start();
+    let images = &fixture.dataset().images;
+    let (registry, repository) = path_of(&images[0]["repositories"][0]);
+    let entry_in = |image: &Value, tag: Option<&str>| {
+        image["repositories"].as_array().unwrap().iter().any(|r| {
+            path_of(r) == (registry.clone(), repository.clone())
+                && tag.is_none_or(|tag| {
+                    r["tags"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|t| t["name"] == tag)
+                })
+        })
+    };
+    let newest_first = |tag: Option<&str>| {
+        let mut found: Vec<&Value> = images.iter().filter(|i| entry_in(i, tag)).collect();
+        found.sort_by(|a, b| {
+            (b["creation_date"].as_str(), b["_id"].as_str())
+                .cmp(&(a["creation_date"].as_str(), a["_id"].as_str()))
+        });
+        found
+            .iter()
+            .map(|i| i["_id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let all = json_out(&ok(
+        fixture.pyxis(&["--page-size", "3", "repo-images", &registry, &repository]),
+        None,
+    ));
+    assert!(all.as_array().unwrap().len() > 3);
+    assert_eq!(ids_of(all.as_array().unwrap()), newest_first(None));
+    let tagged = json_out(&ok(
+        fixture.pyxis(&["repo-images", &registry, &repository, "--tag", "latest"]),
+        None,
+    ));
+    assert_eq!(
+        ids_of(tagged.as_array().unwrap()),
+        newest_first(Some("latest"))
+    );
+    let from_stdin = json_out(&ok(
+        fixture.pyxis(&["repo-images", "-"]),
+        Some(&format!("{registry} {repository}\n")),
+    ));
+    assert_eq!(ids_of(from_stdin.as_array().unwrap()), newest_first(None));
+}
+
+#[test]
+fn cache_ttl_asks_pyxis_once_for_repeated_lookups() {
+    let fixture = Fixture::start();
+    let (registry, repository) = path_of(&fixture.dataset().repositories[2]);
+    let lines = format!("{registry} {repository}\n").repeat(5);
+    let with_cache = jsonl_out(&ok(
+        fixture.pyxis(&[
+            "--cache-ttl",
+            "60",
+            "--concurrency",
+            "1",
+            "-o",
+            "jsonl",
+            "repo",
+            "-",
+        ]),
+        Some(&lines),
+    ));
+    assert_eq!(with_cache.len(), 5);
+    assert_eq!(fixture.server.request_count(), 1);
+    let without = jsonl_out(&ok(
+        fixture.pyxis(&["--concurrency", "1", "-o", "jsonl", "repo", "-"]),
+        Some(&lines),
+    ));
+    assert_eq!(without, with_cache);
+    assert_eq!(fixture.server.request_count(), 6);
+    let refused = run(
+        fixture.pyxis(&["--cache-ttl", "0", "repo", "-"]),
+        Some(&lines),
+    );
+    assert_eq!(refused.status.code(), Some(2));
+}
