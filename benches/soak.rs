@@ -95,7 +95,7 @@ fn main() {
     }
 
     println!(
-        "soak: {} s on {} against the loopback Pyxis; {:.0} % random faults (seed {}), latency \
+        "soak: {} s on {} against the loopback Pyxis; {:.0} % random faults (seeds from {}), latency \
          {} ms + 0-{} ms jitter; {ATTEMPTS} attempts per request, backoff {}-{} ms",
         args.duration.as_secs(),
         adapters.join(", "),
@@ -131,13 +131,14 @@ fn main() {
     let started = Instant::now();
     let until = started + args.duration;
     let mut runs = Vec::new();
-    for &name in &adapters {
+    for (&name, nth) in adapters.iter().zip(0u64..) {
         let server = Arc::new(
             LoopbackPyxis::builder()
                 .record_requests(false)
                 .latency(LATENCY)
                 .latency_jitter(JITTER)
-                .random_faults(RandomFaults::transient(FAULT_RATE, args.seed))
+                // One sequence of draws per adapter, so that they do not all meet the same one.
+                .random_faults(RandomFaults::transient(FAULT_RATE, args.seed + nth))
                 .start(),
         );
         let tally = Arc::new(Mutex::new(Tally::default()));
