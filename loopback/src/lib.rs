@@ -11,7 +11,8 @@
 //! The server understands just enough GraphQL for the root fields
 //! `find_repositories`, `get_repository_by_registry_path`, `find_images` and
 //! `find_images_by_nvr`, evaluates `filter` arguments over a generated
-//! [`Dataset`], and can be told to misbehave with [`Fault`]s.
+//! [`Dataset`], and can be told to misbehave with [`Fault`]s, queued one by one
+//! or drawn at random at a rate ([`RandomFaults`]).
 //!
 //! ```no_run
 //! use pyxis_loopback::{Fault, LoopbackPyxis};
@@ -40,6 +41,7 @@ mod iso;
 pub mod probe;
 mod project;
 mod query;
+mod random;
 mod server;
 mod sort;
 mod tls;
@@ -53,6 +55,7 @@ use serde_json::Value;
 
 pub use dataset::{BUSY_PACKAGE, Dataset, DatasetSpec, METACHAR_PACKAGES};
 pub use fault::Fault;
+pub use random::RandomFaults;
 
 /// The path the GraphQL endpoint is served at.
 pub const API_PATH: &str = server::API_PATH;
@@ -83,6 +86,8 @@ pub struct LoopbackBuilder {
     latency: Duration,
     dataset: DatasetSpec,
     record_requests: bool,
+    latency_jitter: Duration,
+    random_faults: Option<RandomFaults>,
 }
 
 impl Default for LoopbackBuilder {
@@ -93,6 +98,8 @@ impl Default for LoopbackBuilder {
             latency: Duration::ZERO,
             dataset: DatasetSpec::default(),
             record_requests: true,
+            latency_jitter: Duration::ZERO,
+            random_faults: None,
         }
     }
 }
@@ -116,6 +123,21 @@ impl LoopbackBuilder {
     /// [`LoopbackPyxis::set_latency`].
     pub fn latency(mut self, latency: Duration) -> Self {
         self.latency = latency;
+        self
+    }
+
+    /// A random extra delay before every answer, uniform between zero and
+    /// `jitter` (default: none), on top of the [latency](Self::latency); see
+    /// [`LoopbackPyxis::set_latency_jitter`].
+    pub fn latency_jitter(mut self, jitter: Duration) -> Self {
+        self.latency_jitter = jitter;
+        self
+    }
+
+    /// Faults injected at random into a share of the requests (default:
+    /// none); see [`RandomFaults`] and [`LoopbackPyxis::set_random_faults`].
+    pub fn random_faults(mut self, faults: RandomFaults) -> Self {
+        self.random_faults = Some(faults);
         self
     }
 
@@ -160,6 +182,8 @@ impl LoopbackBuilder {
             self.latency,
             self.record_requests,
         ));
+        shared.set_latency_jitter(self.latency_jitter);
+        shared.set_random_faults(self.random_faults);
         let (addr, running) = server::spawn(Arc::clone(&shared), tls)?;
         Ok(LoopbackPyxis {
             shared,
@@ -317,5 +341,24 @@ impl LoopbackPyxis {
     /// Drops all queued faults.
     pub fn clear_faults(&self) {
         self.shared.clear_faults();
+    }
+
+    /// Injects faults at random from now on (`None` stops it, and a new
+    /// value restarts the draws from its seed). A queued fault that applies
+    /// to a request goes first; only requests without one are drawn for.
+    pub fn set_random_faults(&self, faults: Option<RandomFaults>) {
+        self.shared.set_random_faults(faults);
+    }
+
+    /// A random extra delay before each answer from now on, uniform between
+    /// zero and `jitter`, on top of the [latency](Self::set_latency).
+    pub fn set_latency_jitter(&self, jitter: Duration) {
+        self.shared.set_latency_jitter(jitter);
+    }
+
+    /// Requests that got a fault drawn at random (see
+    /// [`set_random_faults`](Self::set_random_faults)) so far.
+    pub fn random_fault_count(&self) -> usize {
+        self.shared.random_fault_count()
     }
 }

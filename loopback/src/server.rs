@@ -31,6 +31,7 @@ use crate::dataset::Dataset;
 use crate::fault::{Action, Fault, Target};
 use crate::graphql::{self, Reply};
 use crate::query;
+use crate::random::{Chaos, RandomFaults};
 
 /// Where the API is served.
 pub(crate) const API_PATH: &str = "/api/containers/graphql/";
@@ -52,6 +53,10 @@ pub(crate) struct Shared {
     /// How many of the next connections to accept and leave silent.
     stalled_connections: AtomicUsize,
     trace_counter: AtomicU64,
+    /// Random faults and latency jitter (off unless set).
+    chaos: Mutex<Chaos>,
+    /// Faults drawn at random so far.
+    random_fault_count: AtomicUsize,
 }
 
 /// A queued fault and the requests it applies to.
@@ -79,6 +84,8 @@ impl Shared {
             connection_count: AtomicUsize::new(0),
             stalled_connections: AtomicUsize::new(0),
             trace_counter: AtomicU64::new(0),
+            chaos: Mutex::new(Chaos::new(None, Duration::ZERO)),
+            random_fault_count: AtomicUsize::new(0),
         };
         shared.set_latency(latency);
         shared
@@ -110,6 +117,25 @@ impl Shared {
         self.stalled_connections
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
             .is_ok()
+    }
+
+    pub(crate) fn set_random_faults(&self, faults: Option<RandomFaults>) {
+        lock(&self.chaos).set_faults(faults);
+    }
+
+    pub(crate) fn set_latency_jitter(&self, jitter: Duration) {
+        lock(&self.chaos).set_jitter(jitter);
+    }
+
+    pub(crate) fn random_fault_count(&self) -> usize {
+        self.random_fault_count.load(Ordering::SeqCst)
+    }
+
+    /// A fault drawn at random, if random faults are on and the draw says so.
+    fn random_fault(&self) -> Option<Fault> {
+        let fault = lock(&self.chaos).draw_fault()?;
+        self.random_fault_count.fetch_add(1, Ordering::SeqCst);
+        Some(fault)
     }
 
     pub(crate) fn clear_faults(&self) {
@@ -319,7 +345,9 @@ async fn answer_request(
         .and_then(Value::as_str)
         .and_then(|q| query::root_field(q).ok());
     let page = requested_page(json.as_ref(), root.as_ref());
-    let fault = shared.take_fault(root.as_ref().map(|r| r.name.as_str()), page);
+    let fault = shared
+        .take_fault(root.as_ref().map(|r| r.name.as_str()), page)
+        .or_else(|| shared.random_fault());
     if shared.record_requests {
         lock(&shared.requests).push(SeenRequest {
             method: parts.method.clone(),
@@ -334,7 +362,8 @@ async fn answer_request(
         });
     }
 
-    let delay = shared.latency() + fault.as_ref().map_or(Duration::ZERO, Fault::delay);
+    let jitter = lock(&shared.chaos).draw_jitter();
+    let delay = shared.latency() + jitter + fault.as_ref().map_or(Duration::ZERO, Fault::delay);
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }

@@ -6,7 +6,7 @@ use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use pyxis_loopback::{DatasetSpec, Fault, LoopbackPyxis};
+use pyxis_loopback::{DatasetSpec, Fault, LoopbackPyxis, RandomFaults};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
@@ -453,6 +453,82 @@ fn latency_and_slow_fault_delay_answers() {
     let t = Instant::now();
     assert_eq!(conn.post(&find_repositories()).expect("slow").status, 200);
     assert!(t.elapsed() >= Duration::from_millis(150));
+}
+
+#[test]
+fn random_faults_come_at_their_rate_after_queued_ones() {
+    let server = LoopbackPyxis::builder()
+        .dataset(SMALL)
+        .random_faults(RandomFaults::transient(1.0, 3).faults([Fault::Status {
+            code: 503,
+            retry_after: None,
+        }]))
+        .start();
+    server.push_fault(Fault::Status {
+        code: 429,
+        retry_after: None,
+    });
+    let mut conn = connect(&server, own_identity(&server)).expect("connect");
+    assert_eq!(conn.post(&find_repositories()).expect("429").status, 429);
+    assert_eq!(
+        server.random_fault_count(),
+        0,
+        "the queued fault goes first"
+    );
+    for _ in 0..3 {
+        assert_eq!(conn.post(&find_repositories()).expect("503").status, 503);
+    }
+    assert_eq!(server.random_fault_count(), 3);
+
+    // At 30 %, some requests fail and most do not; off, none do.
+    server.set_random_faults(Some(RandomFaults::transient(0.3, 3).faults([
+        Fault::Status {
+            code: 503,
+            retry_after: None,
+        },
+    ])));
+    let statuses: Vec<u16> = (0..60)
+        .map(|_| conn.post(&find_repositories()).expect("answer").status)
+        .collect();
+    let failed = statuses.iter().filter(|s| **s == 503).count();
+    assert!((5..=30).contains(&failed), "{failed} of 60: {statuses:?}");
+    assert_eq!(server.random_fault_count(), 3 + failed);
+    server.set_random_faults(None);
+    for _ in 0..10 {
+        assert_eq!(conn.post(&find_repositories()).expect("ok").status, 200);
+    }
+}
+
+#[test]
+fn latency_jitter_varies_the_delay_within_its_range() {
+    let server = LoopbackPyxis::builder()
+        .dataset(SMALL)
+        .latency(Duration::from_millis(20))
+        .latency_jitter(Duration::from_millis(60))
+        .start();
+    let mut conn = connect(&server, own_identity(&server)).expect("connect");
+    let delays: Vec<Duration> = (0..20)
+        .map(|_| {
+            let t = Instant::now();
+            assert_eq!(conn.post(&find_repositories()).expect("ok").status, 200);
+            t.elapsed()
+        })
+        .collect();
+    assert!(
+        delays.iter().all(|d| *d >= Duration::from_millis(20)),
+        "{delays:?}"
+    );
+    let (min, max) = (delays.iter().min(), delays.iter().max());
+    assert!(
+        max.zip(min)
+            .is_some_and(|(max, min)| *max - *min >= Duration::from_millis(20)),
+        "the delays vary: {delays:?}"
+    );
+    server.set_latency_jitter(Duration::ZERO);
+    server.set_latency(Duration::ZERO);
+    let t = Instant::now();
+    assert_eq!(conn.post(&find_repositories()).expect("ok").status, 200);
+    assert!(t.elapsed() < Duration::from_millis(20));
 }
 
 #[test]
