@@ -39,6 +39,7 @@ mod graphql;
 mod iso;
 pub mod probe;
 mod project;
+mod proxy;
 mod query;
 mod server;
 mod sort;
@@ -53,6 +54,7 @@ use serde_json::Value;
 
 pub use dataset::{BUSY_PACKAGE, Dataset, DatasetSpec, METACHAR_PACKAGES};
 pub use fault::Fault;
+pub use proxy::{LoopbackProxy, LoopbackProxyBuilder, SeenConnect};
 
 /// The path the GraphQL endpoint is served at.
 pub const API_PATH: &str = server::API_PATH;
