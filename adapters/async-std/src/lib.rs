@@ -28,7 +28,7 @@
 //! Server certificates are always verified; nothing here can turn that off.
 //!
 //! `https` requests go through an HTTP proxy when [`TransportOptions::proxy`] says so, by the
-//! same rules as the other adapters: an explicit [`Proxy`](pyxis_gql::Proxy), or by default the
+//! same rules as the other adapters: an explicit [`Proxy`], or by default the
 //! one `HTTPS_PROXY` (or `https_proxy`) names, except for the hosts `NO_PROXY` (or `no_proxy`)
 //! lists; an explicit setting, including
 //! [`without_proxy`](pyxis_gql::TransportOptionsBuilder::without_proxy), ignores the environment.

@@ -37,7 +37,7 @@
 //! written is sent once more on a new connection.
 //!
 //! `https` requests go through an HTTP proxy when [`TransportOptions::proxy`] says so: an
-//! explicit [`Proxy`](pyxis_gql::Proxy), or by default the one `HTTPS_PROXY` (or `https_proxy`)
+//! explicit [`Proxy`], or by default the one `HTTPS_PROXY` (or `https_proxy`)
 //! names, except for the hosts `NO_PROXY` (or `no_proxy`) lists; an explicit setting, including
 //! [`without_proxy`](pyxis_gql::TransportOptionsBuilder::without_proxy), ignores the environment.
 //! The transport opens TCP to the proxy, asks it for a `CONNECT` tunnel to the server (with
