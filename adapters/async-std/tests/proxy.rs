@@ -191,3 +191,26 @@ fn without_proxy_ignores_the_environment() {
     assert_eq!(proxy.tunnel_count(), 0);
     assert_eq!(server.connection_count(), 1);
 }
+
+#[test]
+fn a_silent_proxy_hits_the_connect_timeout() {
+    let server = LoopbackPyxis::start();
+    // Bound but never accepting: the kernel completes the TCP handshake, nobody answers CONNECT.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy = Proxy::parse(&format!("http://{}", silent.local_addr().unwrap())).unwrap();
+    let limit = std::time::Duration::from_millis(300);
+    let options = options_for(&server)
+        .proxy(proxy)
+        .connect_timeout(limit)
+        .build()
+        .unwrap();
+    let transport = AsyncStdTransport::new(&options).unwrap();
+    let started = std::time::Instant::now();
+    let err = send(&transport, &url_of(&server)).unwrap_err();
+    assert!(
+        matches!(err, TransportError::Timeout(after) if after == limit),
+        "{err:?}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(server.connection_count(), 0);
+}
