@@ -7,7 +7,7 @@ use crate::error::ConfigError;
 use crate::options::{ClientOptions, ClientOptionsBuilder};
 use crate::retry::RetryPolicy;
 use crate::secret::{ApiKey, Identity};
-use crate::transport::{TransportOptions, TransportOptionsBuilder};
+use crate::transport::{Proxy, ProxyPolicy, TransportOptions, TransportOptionsBuilder};
 
 /// An [`Endpoint`], [`TransportOptions`] and [`ClientOptions`], built together.
 ///
@@ -143,6 +143,14 @@ impl ConfigBuilder {
         chunk_size => chunk_size(usize),
         /// [`ClientOptionsBuilder::max_items`].
         max_items => max_items(u64),
+    }
+
+    forward! { transport:
+        /// [`TransportOptionsBuilder::proxy`].
+        proxy => proxy(Proxy),
+        /// [`TransportOptionsBuilder::proxy_policy`]; [`ProxyPolicy::Direct`] connects directly
+        /// whatever the environment says.
+        proxy_policy => proxy_policy(ProxyPolicy),
     }
 
     /// Builds every part; the first part that refuses its settings says why.

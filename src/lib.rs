@@ -96,3 +96,6 @@ pub use transport::{
     BoxError, DEFAULT_MAX_BODY_BYTES, Transport, TransportError, TransportOptions,
     TransportOptionsBuilder,
 };
+pub use transport::{
+    HTTPS_PROXY_VARIABLES, NO_PROXY_VARIABLES, NoProxy, Proxy, ProxyCredentials, ProxyPolicy,
+};

@@ -1,6 +1,7 @@
 //! The one seam between the pure core and a runtime: send a request, sleep.
 
 mod options;
+mod proxy;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,6 +12,9 @@ use http::{Request, Response};
 
 pub use crate::error::{BoxError, TransportError};
 pub use options::{DEFAULT_MAX_BODY_BYTES, TransportOptions, TransportOptionsBuilder};
+pub use proxy::{
+    HTTPS_PROXY_VARIABLES, NO_PROXY_VARIABLES, NoProxy, Proxy, ProxyCredentials, ProxyPolicy,
+};
 
 /// Sends HTTP requests and waits, on some async runtime.
 ///

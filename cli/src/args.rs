@@ -39,6 +39,17 @@ pub(crate) struct Cli {
     #[arg(long, global = true, value_name = "VAR")]
     pub(crate) api_key_env: Option<String>,
 
+    /// HTTP proxy for https requests, `http://[user:password@]host[:port]`; without it,
+    /// HTTPS_PROXY (or https_proxy) names the proxy and NO_PROXY (or no_proxy) the hosts that
+    /// bypass it. Prefer HTTPS_PROXY for a password: a command line is visible to other users.
+    #[arg(long, global = true, value_name = "URL", value_parser = pyxis_gql::Proxy::parse,
+          conflicts_with = "no_proxy")]
+    pub(crate) proxy: Option<pyxis_gql::Proxy>,
+
+    /// Connect directly, ignoring HTTPS_PROXY.
+    #[arg(long, global = true)]
+    pub(crate) no_proxy: bool,
+
     /// The async runtime (and HTTP stack) to run on.
     #[arg(long, global = true, value_enum, default_value_t = Runtime::Tokio)]
     pub(crate) runtime: Runtime,

@@ -8,7 +8,8 @@ use pyxis_gql::ops::{
     FindLatestImagesByNameVersion, FindRepositories, FindRepositoryImages,
 };
 use pyxis_gql::{
-    ApiKey, Backoff, Config, ConfigError, Identity, OperationKind, RegistryPath, RetryPolicy,
+    ApiKey, Backoff, Config, ConfigError, Identity, OperationKind, ProxyPolicy, RegistryPath,
+    RetryPolicy,
 };
 use serde_json::{Map, Value};
 
@@ -468,6 +469,15 @@ pub(crate) fn config(cli: &Cli, job: &Job) -> Result<(Config, Vec<String>), Fail
         }
         secrets.push(key.clone());
         builder = builder.api_key(ApiKey::new(key));
+    }
+    if let Some(proxy) = &cli.proxy {
+        if let Some(credentials) = proxy.credentials() {
+            secrets.push(credentials.password().to_owned());
+        }
+        builder = builder.proxy(proxy.clone());
+    }
+    if cli.no_proxy {
+        builder = builder.proxy_policy(ProxyPolicy::Direct);
     }
     if let Some(size) = cli.page_size {
         builder = builder.page_size(size).small_page_size(size);

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use pyxis_loopback::{Fault, LoopbackPyxis};
+use pyxis_loopback::{Fault, LoopbackProxy, LoopbackPyxis};
 use serde_json::{Value, json};
 
 /// A loopback server and its PEM files in a directory of their own.
@@ -1412,4 +1412,52 @@ fn cache_ttl_asks_pyxis_once_for_repeated_lookups() {
         Some(&lines),
     );
     assert_eq!(refused.status.code(), Some(2));
+}
+
+#[test]
+fn proxies_from_the_flag_or_the_environment_and_no_proxy() {
+    let fixture = Fixture::start();
+    let repo = ["repo", "registry.access.redhat.com", "rhel8/app-0"];
+    let proxy = LoopbackProxy::builder()
+        .credentials("alice", "pw-secret")
+        .start();
+    let with_credentials = format!("http://alice:pw-secret@{}", proxy.addr());
+
+    let mut flag = fixture.pyxis(&repo);
+    flag.args(["--proxy", &with_credentials]);
+    assert_eq!(json_out(&ok(flag, None))["repository"], "rhel8/app-0");
+    assert_eq!(proxy.tunnel_count(), 1);
+
+    // The environment of the child process only; this process's stays as it is.
+    let mut env = fixture.pyxis(&repo);
+    env.env("HTTPS_PROXY", &with_credentials)
+        .env_remove("NO_PROXY");
+    env.env_remove("no_proxy");
+    assert_eq!(json_out(&ok(env, None))["repository"], "rhel8/app-0");
+    assert_eq!(proxy.tunnel_count(), 2);
+
+    let mut direct = fixture.pyxis(&repo);
+    direct
+        .env("HTTPS_PROXY", &with_credentials)
+        .arg("--no-proxy");
+    assert_eq!(json_out(&ok(direct, None))["repository"], "rhel8/app-0");
+    assert_eq!(proxy.tunnel_count(), 2);
+
+    let mut refused = fixture.pyxis(&repo);
+    refused.args(["--proxy", &proxy.url()]);
+    let line = fails(refused);
+    assert!(line.contains("407"), "{line}");
+
+    let closed = format!(
+        "http://alice:pw-secret@127.0.0.1:{}",
+        pyxis_loopback::probe::closed_port()
+    );
+    let mut unreachable = fixture.pyxis(&repo);
+    unreachable.args(["--proxy", &closed, "--timeout", "5"]);
+    let line = fails(unreachable);
+    assert!(!line.contains("pw-secret"), "{line}");
+
+    let mut both = fixture.pyxis(&repo);
+    both.args(["--proxy", &proxy.url(), "--no-proxy"]);
+    assert_eq!(run(both, None).status.code(), Some(2));
 }

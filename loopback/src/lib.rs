@@ -40,6 +40,7 @@ mod graphql;
 mod iso;
 pub mod probe;
 mod project;
+mod proxy;
 mod query;
 mod random;
 mod server;
@@ -55,6 +56,7 @@ use serde_json::Value;
 
 pub use dataset::{BUSY_PACKAGE, Dataset, DatasetSpec, METACHAR_PACKAGES};
 pub use fault::Fault;
+pub use proxy::{LoopbackProxy, LoopbackProxyBuilder, SeenConnect};
 pub use random::RandomFaults;
 
 /// The path the GraphQL endpoint is served at.

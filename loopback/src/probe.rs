@@ -129,3 +129,87 @@ pub fn answer_once_then_close_server(connections: usize) -> (String, JoinHandle<
     });
     (url, handle)
 }
+
+/// The environment variables a child test process reads the server from
+/// ([`server_env`], [`ServerInChild::from_env`]).
+const CHILD_VARS: [&str; 4] = [
+    "PYXIS_LOOPBACK_URL",
+    "PYXIS_LOOPBACK_CA",
+    "PYXIS_LOOPBACK_CERT",
+    "PYXIS_LOOPBACK_KEY",
+];
+
+/// The variables that tell a child test process where `server` is and how to reach it.
+pub fn server_env(server: &crate::LoopbackPyxis) -> Vec<(&'static str, String)> {
+    let values = [
+        server.url(),
+        server.ca_pem(),
+        server.client_cert_pem(),
+        server.client_key_pem(),
+    ];
+    CHILD_VARS.into_iter().zip(values).collect()
+}
+
+/// A loopback server started by the parent test process, as a child sees it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ServerInChild {
+    /// The GraphQL endpoint.
+    pub url: String,
+    /// The CA to trust.
+    pub ca_pem: String,
+    /// The client certificate the server accepts.
+    pub client_cert_pem: String,
+    /// Its key.
+    pub client_key_pem: String,
+}
+
+impl ServerInChild {
+    /// The server the parent named in the environment, if this process is such a child.
+    pub fn from_env() -> Option<Self> {
+        let [url, ca_pem, client_cert_pem, client_key_pem] =
+            CHILD_VARS.map(|name| std::env::var(name).ok());
+        Some(Self {
+            url: url?,
+            ca_pem: ca_pem?,
+            client_cert_pem: client_cert_pem?,
+            client_key_pem: client_key_pem?,
+        })
+    }
+}
+
+/// Runs the `#[ignore]`d test `name` of the current test binary in a child process whose
+/// environment has no proxy variables but `vars`: how a test checks what an adapter reads from
+/// the environment without changing the environment of the parent, whose tests run in parallel.
+/// Returns whether the child test passed, with its output for the assertion message.
+pub fn run_ignored_test_with_env(name: &str, vars: &[(&str, String)]) -> (bool, String) {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let mut command = std::process::Command::new(exe);
+    command.args([
+        name,
+        "--exact",
+        "--ignored",
+        "--test-threads=1",
+        "--nocapture",
+    ]);
+    for variable in [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "NO_PROXY",
+        "no_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        command.env_remove(variable);
+    }
+    command.envs(vars.iter().map(|(name, value)| (name, value)));
+    let output = command.output().expect("run the test binary again");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // `--exact` with a wrong name runs nothing and still succeeds: insist on the one test.
+    let passed = output.status.success() && text.contains("test result: ok. 1 passed");
+    (passed, text)
+}

@@ -33,6 +33,15 @@ pub enum ConfigError {
         /// The largest page Pyxis serves.
         max: u32,
     },
+    /// A proxy URL (set explicitly, or by the environment variable `setting` names) is unusable.
+    /// `reason` never quotes the URL, which may hold a password.
+    #[error("unusable proxy in {setting}: {reason}")]
+    InvalidProxy {
+        /// `proxy` for an explicit setting, or the environment variable read.
+        setting: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A size, count or duration that must be positive is zero.
     #[error("{0} must be at least 1")]
     Zero(&'static str),

@@ -15,6 +15,15 @@ pub enum TransportError {
     /// The TLS handshake failed (untrusted server, client certificate refused, bad key).
     #[error("TLS failure")]
     Tls(#[source] BoxError),
+    /// The proxy would not open a tunnel to the server: its answer to `CONNECT` was `status`
+    /// (407 when it wants other credentials, 403 when it forbids the destination), or `None`
+    /// when the HTTP client does not tell the status. Sent again, the same request meets the same
+    /// refusal, unless the proxy could not reach the server (502, 503, 504).
+    #[error("the proxy refused the tunnel{}", ProxyStatus(*status))]
+    ProxyRefused {
+        /// The status of the proxy's answer, when known.
+        status: Option<http::StatusCode>,
+    },
     /// The transport's own timer ran out: its connect timeout, or the timeout of an HTTP client
     /// the caller configured (zero when that client does not say which). The time allowed for a
     /// whole attempt is the client's to enforce, not the transport's.
@@ -42,9 +51,51 @@ pub enum TransportError {
 impl TransportError {
     /// Whether sending the same (read-only) request again may succeed.
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            Self::Connect(_) | Self::Timeout(_) | Self::ConnectionClosed(_)
-        )
+        match self {
+            Self::Connect(_) | Self::Timeout(_) | Self::ConnectionClosed(_) => true,
+            Self::ProxyRefused { status } => {
+                status.is_some_and(|status| matches!(status.as_u16(), 502..=504))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// `: HTTP <status>` when the status is known.
+struct ProxyStatus(Option<http::StatusCode>);
+
+impl std::fmt::Display for ProxyStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(status) => write!(f, " with HTTP {status}"),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxy_refusals_name_their_status_and_only_gateway_failures_are_transient() {
+        let refused = |status: Option<u16>| TransportError::ProxyRefused {
+            status: status.map(|code| http::StatusCode::from_u16(code).unwrap()),
+        };
+        assert_eq!(
+            refused(Some(407)).to_string(),
+            "the proxy refused the tunnel with HTTP 407 Proxy Authentication Required"
+        );
+        assert_eq!(refused(None).to_string(), "the proxy refused the tunnel");
+        for (status, transient) in [
+            (Some(407), false),
+            (Some(403), false),
+            (None, false),
+            (Some(502), true),
+            (Some(503), true),
+            (Some(504), true),
+        ] {
+            assert_eq!(refused(status).is_transient(), transient, "{status:?}");
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use super::proxy::{Proxy, ProxyPolicy};
 use crate::error::ConfigError;
 use crate::secret::Identity;
 
@@ -26,6 +27,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct TransportOptions {
+    proxy: ProxyPolicy,
     identity: Option<Identity>,
     extra_root_certificates: Vec<Vec<u8>>,
     connect_timeout: Duration,
@@ -33,9 +35,11 @@ pub struct TransportOptions {
 }
 
 impl Default for TransportOptions {
-    /// No client identity, the built-in roots only, a 10 s connect timeout, a 64 MiB body cap.
+    /// No client identity, the built-in roots only, a 10 s connect timeout, a 64 MiB body cap,
+    /// the proxy from the environment.
     fn default() -> Self {
         Self {
+            proxy: ProxyPolicy::Environment,
             identity: None,
             extra_root_certificates: Vec::new(),
             connect_timeout: Duration::from_secs(10),
@@ -48,6 +52,11 @@ impl TransportOptions {
     /// A builder starting from the [defaults](Self::default).
     pub fn builder() -> TransportOptionsBuilder {
         TransportOptionsBuilder(Self::default())
+    }
+
+    /// How connections pick their proxy; see [`ProxyPolicy`] for the precedence.
+    pub fn proxy(&self) -> &ProxyPolicy {
+        &self.proxy
     }
 
     /// The client certificate and key, if any.
@@ -77,6 +86,25 @@ impl TransportOptions {
 pub struct TransportOptionsBuilder(TransportOptions);
 
 impl TransportOptionsBuilder {
+    /// Sends `https` requests through `proxy` (except to the hosts of its own
+    /// [`NoProxy`](crate::NoProxy) list), ignoring `HTTPS_PROXY` and `NO_PROXY`.
+    pub fn proxy(mut self, proxy: Proxy) -> Self {
+        self.0.proxy = ProxyPolicy::Via(proxy);
+        self
+    }
+
+    /// Connects directly, ignoring `HTTPS_PROXY` and `NO_PROXY`.
+    pub fn without_proxy(mut self) -> Self {
+        self.0.proxy = ProxyPolicy::Direct;
+        self
+    }
+
+    /// Picks the proxy as `policy` says; [`ProxyPolicy::Environment`] is the default.
+    pub fn proxy_policy(mut self, policy: ProxyPolicy) -> Self {
+        self.0.proxy = policy;
+        self
+    }
+
     /// The client certificate and key presented to the server.
     pub fn identity(mut self, identity: Identity) -> Self {
         self.0.identity = Some(identity);

@@ -4,6 +4,7 @@
 //! resets, closed ports and connect timeouts (`transport`).
 
 mod lookups;
+mod proxy;
 mod runtimes;
 mod suite;
 mod transport;
@@ -12,7 +13,7 @@ mod transport;
 macro_rules! suite_for {
     ($module:ident, $runtime:ty) => {
         mod $module {
-            use super::{lookups, suite, transport};
+            use super::{lookups, proxy, suite, transport};
 
             #[test]
             fn every_operation_returns_what_the_server_holds() {
@@ -105,6 +106,18 @@ macro_rules! suite_for {
             #[test]
             fn sleep_waits_and_debug_shows_no_secrets() {
                 transport::sleep_waits_and_debug_shows_no_secrets::<$runtime>();
+            }
+            #[test]
+            fn an_unreachable_proxy_is_retried_as_a_connect_failure() {
+                proxy::an_unreachable_proxy_is_retried_as_a_connect_failure::<$runtime>();
+            }
+            #[test]
+            fn a_proxy_wanting_credentials_is_not_retried() {
+                proxy::a_proxy_wanting_credentials_is_not_retried::<$runtime>();
+            }
+            #[test]
+            fn a_client_gets_its_answers_through_the_tunnel() {
+                proxy::a_client_gets_its_answers_through_the_tunnel::<$runtime>();
             }
         }
     };

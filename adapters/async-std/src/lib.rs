@@ -26,6 +26,23 @@
 //!   SEC1 (`BEGIN EC PRIVATE KEY`) keys must be converted to PKCS#8 first.
 //!
 //! Server certificates are always verified; nothing here can turn that off.
+//!
+//! `https` requests go through an HTTP proxy when [`TransportOptions::proxy`] says so, by the
+//! same rules as the other adapters: an explicit [`Proxy`], or by default the
+//! one `HTTPS_PROXY` (or `https_proxy`) names, except for the hosts `NO_PROXY` (or `no_proxy`)
+//! lists; an explicit setting, including
+//! [`without_proxy`](pyxis_gql::TransportOptionsBuilder::without_proxy), ignores the environment.
+//! surf itself knows no proxies, so a transport from [`AsyncStdTransport::new`] with a proxy
+//! gives surf an HTTP client of its own that opens TCP to the proxy, asks it for a `CONNECT`
+//! tunnel (with `Proxy-Authorization: Basic` when the proxy URL has credentials), and runs the
+//! same TLS (client certificate included) and HTTP/1.1 exchange as surf's client inside it;
+//! tunnels are kept alive for the next request. An unreachable proxy is
+//! [`TransportError::Connect`]; a proxy that refuses the tunnel is
+//! [`TransportError::ProxyRefused`] with its status. Transports from
+//! [`AsyncStdTransport::from_surf_config`] and [`AsyncStdTransport::from_client`] use the
+//! caller's surf setup as it is, without a proxy.
+
+mod tunnel;
 
 use std::fmt;
 use std::future::Future;
@@ -38,7 +55,7 @@ use std::time::Duration;
 use async_std::io::ReadExt as _;
 use async_trait::async_trait;
 use pyxis_gql::bytes::Bytes;
-use pyxis_gql::{BoxError, Client, Config, Transport, TransportError, TransportOptions};
+use pyxis_gql::{BoxError, Client, Config, Proxy, Transport, TransportError, TransportOptions};
 use rustls_018 as tls;
 use surf::http::url as url_crate;
 
@@ -77,6 +94,9 @@ pub struct AsyncStdTransport {
     fresh: Option<surf::Config>,
     /// The connect timeout of a transport that built its own HTTP client.
     connect_timeout: Option<Duration>,
+    /// The proxy of a transport that built its own HTTP client; each fresh pool gets its own
+    /// tunnelling client.
+    proxy: Option<Proxy>,
     max_body_bytes: usize,
 }
 
@@ -88,11 +108,15 @@ impl AsyncStdTransport {
     /// The connect timeout runs until a pooled or new connection (TCP and TLS) is ready to take
     /// the request; the time for the rest of the attempt is the [`Client`]'s to enforce.
     ///
+    /// The proxy environment variables are read here, once (see the [crate docs](crate)).
+    ///
     /// # Errors
     ///
-    /// [`TransportError::Config`] on unusable PEM or on a key format this TLS stack cannot load.
-    /// (A request to an `https://` URL whose host is an IP address fails with `Config` too.)
+    /// [`TransportError::Config`] on unusable PEM, on a key format this TLS stack cannot load,
+    /// or when the proxy policy reads an unusable proxy URL from the environment. (A request to
+    /// an `https://` URL whose host is an IP address fails with `Config` too.)
     pub fn new(options: &TransportOptions) -> Result<Self, TransportError> {
+        let proxy = pyxis_gql_tunnel::proxy_from_env(options.proxy())?;
         let surf_config = surf::Config::new()
             .set_http_keep_alive(true)
             .set_tcp_no_delay(true)
@@ -100,12 +124,18 @@ impl AsyncStdTransport {
             // covers neither connecting nor the body, and abandons connections in its pool.
             .set_timeout(None)
             .set_tls_config(Some(Arc::new(tls_config(options)?)));
-        Ok(Self::from_parts(
+        let mut transport = Self::from_parts(
             Some(surf_config),
             None,
             Some(options.connect_timeout()),
             options.max_body_bytes(),
-        ))
+        );
+        if proxy.is_some() {
+            transport.proxy = proxy;
+            let fresh = transport.fresh_client();
+            transport.current = Mutex::new(Arc::new(Pool::new(fresh)));
+        }
+        Ok(transport)
     }
 
     /// A transport building its pools from the caller's `surf::Config` (TLS config, limits,
@@ -148,7 +178,20 @@ impl AsyncStdTransport {
             current: Mutex::new(Arc::new(Pool::new(client))),
             fresh,
             connect_timeout,
+            proxy: None,
             max_body_bytes,
+        }
+    }
+
+    /// A client with a pool of its own, built from the transport's config (and proxy).
+    fn fresh_client(&self) -> surf::Client {
+        let config = self.fresh.clone().unwrap_or_default();
+        match &self.proxy {
+            Some(proxy) => {
+                let tunnels = tunnel::TunnelClient::new(proxy.clone(), config.http_config.clone());
+                new_client(&config.set_http_client(tunnels))
+            }
+            None => new_client(&config),
         }
     }
 
@@ -158,7 +201,7 @@ impl AsyncStdTransport {
 
     /// Keeps an unfinished exchange's connection out of every pool still in use.
     fn abandon(&self, pool: &Arc<Pool>, leftover: Leftover) {
-        let Some(config) = &self.fresh else {
+        if self.fresh.is_none() {
             // A caller's client: its pool cannot be replaced, so the connection goes back.
             return;
         };
@@ -169,7 +212,7 @@ impl AsyncStdTransport {
         }
         let mut current = lock(&self.current);
         if Arc::ptr_eq(&current, pool) {
-            *current = Arc::new(Pool::new(new_client(config)));
+            *current = Arc::new(Pool::new(self.fresh_client()));
         }
     }
 }
@@ -180,6 +223,7 @@ impl fmt::Debug for AsyncStdTransport {
             .field("connect_timeout", &self.connect_timeout)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("owns_pool", &self.fresh.is_some())
+            .field("proxy", &self.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -533,6 +577,11 @@ impl Kind {
 const OPENING: &str = "An error occured while creating a new object: ";
 
 fn classify(error: surf::Error, client: &surf::Client, https: bool) -> TransportError {
+    // Errors of the proxy tunnel, typed where they arose.
+    let error = match error.downcast::<TransportError>() {
+        Ok(typed) => return typed,
+        Err(error) => error,
+    };
     if error
         .downcast_ref::<async_std::future::TimeoutError>()
         .is_some()

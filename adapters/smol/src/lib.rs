@@ -36,7 +36,15 @@
 //! dropped; a request whose kept-alive connection turns out to be closed before anything was
 //! written is sent once more on a new connection.
 //!
-//! Proxies are not supported: connections go straight to the endpoint's host.
+//! `https` requests go through an HTTP proxy when [`TransportOptions::proxy`] says so: an
+//! explicit [`Proxy`], or by default the one `HTTPS_PROXY` (or `https_proxy`)
+//! names, except for the hosts `NO_PROXY` (or `no_proxy`) lists; an explicit setting, including
+//! [`without_proxy`](pyxis_gql::TransportOptionsBuilder::without_proxy), ignores the environment.
+//! The transport opens TCP to the proxy, asks it for a `CONNECT` tunnel to the server (with
+//! `Proxy-Authorization: Basic` when the proxy URL has credentials) and runs TLS to the server
+//! inside the tunnel, client certificate included; kept-alive connections keep their tunnel.
+//! An unreachable proxy is [`TransportError::Connect`]; a proxy that refuses the tunnel is
+//! [`TransportError::ProxyRefused`] with its status. The connect timeout covers the proxy too.
 #![forbid(unsafe_code)]
 
 use std::error::Error as StdError;
@@ -57,7 +65,7 @@ use http::{HeaderValue, Request, Response, Uri};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Body as _;
 use hyper::client::conn::http1;
-use pyxis_gql::{BoxError, Client, Config, Transport, TransportError, TransportOptions};
+use pyxis_gql::{BoxError, Client, Config, Proxy, Transport, TransportError, TransportOptions};
 use pyxis_gql_rustls::Cause;
 use rustls::pki_types::ServerName;
 use smol::Timer;
@@ -97,30 +105,34 @@ pub fn client(config: &Config) -> Result<Client<SmolTransport>, TransportError> 
 pub struct SmolTransport {
     tls: TlsConnector,
     pool: Arc<Pool>,
+    proxy: Option<Proxy>,
     max_body_bytes: usize,
     connect_timeout: Duration,
 }
 
 impl SmolTransport {
-    /// Builds a transport from `options`: TLS, connect timeout and body cap.
+    /// Builds a transport from `options`: TLS, proxy, connect timeout and body cap. The proxy
+    /// environment variables are read here, once.
     ///
     /// Nothing runs until the first request; `new` itself needs no runtime.
     ///
     /// # Errors
     ///
-    /// [`TransportError::Config`] when the TLS material in `options` is unusable.
+    /// [`TransportError::Config`] when the TLS material in `options` is unusable, or when the
+    /// proxy policy reads an unusable proxy URL from the environment.
     pub fn new(options: &TransportOptions) -> Result<Self, TransportError> {
         let tls = pyxis_gql_rustls::client_config(options)?;
         Ok(Self {
             tls: TlsConnector::from(Arc::new(tls)),
             pool: Arc::default(),
+            proxy: pyxis_gql_tunnel::proxy_from_env(options.proxy())?,
             max_body_bytes: options.max_body_bytes(),
             connect_timeout: options.connect_timeout(),
         })
     }
 
     async fn exchange(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
-        let (key, mut request) = origin_form(request)?;
+        let (key, mut request) = origin_form(request, self.proxy.as_ref())?;
         let mut pooled = self.pool.checkout(&key).await;
         let (conn, response) = loop {
             let (mut conn, reused) = match pooled.take() {
@@ -195,13 +207,29 @@ impl SmolTransport {
                 source: err,
             })
         };
-        let tcp =
-            TcpStream::connect((host, port)).await.map_err(
-                |err| match pyxis_gql_rustls::classify(&err) {
-                    Cause::TimedOut => TransportError::Timeout(self.connect_timeout),
-                    _ => TransportError::Connect(context("connecting to", err)),
-                },
-            )?;
+        let timed_out = |err: &io::Error| {
+            (pyxis_gql_rustls::classify(err) == Cause::TimedOut)
+                .then_some(TransportError::Timeout(self.connect_timeout))
+        };
+        let tcp = match self.proxy.as_ref().filter(|_| key.proxied) {
+            Some(proxy) => {
+                let mut tcp = TcpStream::connect((proxy.host(), proxy.port()))
+                    .await
+                    .map_err(|err| {
+                        timed_out(&err).unwrap_or_else(|| {
+                            TransportError::Connect(pyxis_gql_tunnel::proxy_connect_error(
+                                proxy, err,
+                            ))
+                        })
+                    })?;
+                pyxis_gql_tunnel::open(&mut tcp, proxy, host, port).await?;
+                tcp
+            }
+            None => TcpStream::connect((host, port)).await.map_err(|err| {
+                timed_out(&err)
+                    .unwrap_or_else(|| TransportError::Connect(context("connecting to", err)))
+            })?,
+        };
         tcp.set_nodelay(true)
             .map_err(|err| TransportError::Connect(context("connecting to", err)))?;
         if !key.tls {
@@ -238,6 +266,7 @@ impl fmt::Debug for SmolTransport {
         f.debug_struct("SmolTransport")
             .field("max_body_bytes", &self.max_body_bytes)
             .field("connect_timeout", &self.connect_timeout)
+            .field("proxy", &self.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -285,11 +314,17 @@ struct Key {
     tls: bool,
     host: String,
     port: u16,
+    /// Through the transport's proxy (a tunnel), or straight to the host.
+    proxied: bool,
 }
 
 /// Splits an absolute-form request into its connection key and the origin-form request
 /// HTTP/1.1 sends, with a `Host` header.
-fn origin_form(request: Request<Bytes>) -> Result<(Key, Request<Full<Bytes>>), TransportError> {
+fn origin_form(
+    request: Request<Bytes>,
+    proxy: Option<&Proxy>,
+) -> Result<(Key, Request<Full<Bytes>>), TransportError> {
+    let proxied = proxy.is_some_and(|proxy| proxy.applies_to(request.uri()));
     let (mut parts, body) = request.into_parts();
     let uri = &parts.uri;
     let tls = match uri.scheme() {
@@ -304,6 +339,7 @@ fn origin_form(request: Request<Bytes>) -> Result<(Key, Request<Full<Bytes>>), T
         tls,
         host: authority.host().to_owned(),
         port: authority.port_u16().unwrap_or(if tls { 443 } else { 80 }),
+        proxied,
     };
     if !parts.headers.contains_key(HOST) {
         let host = match authority.port() {

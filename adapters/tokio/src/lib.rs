@@ -16,6 +16,18 @@
 //! a server that refuses the client certificate does so after the client's side of the handshake
 //! is done, so that refusal arrives with the first response read, as a fatal alert: still `Tls`.
 //!
+//! `https` requests go through an HTTP proxy when [`TransportOptions::proxy`] says so, by the
+//! same rules as the other adapters: an explicit [`Proxy`], or by default the one `HTTPS_PROXY`
+//! (or `https_proxy`) names, except for the hosts `NO_PROXY` (or `no_proxy`) lists; an explicit
+//! setting, including [`without_proxy`](pyxis_gql::TransportOptionsBuilder::without_proxy),
+//! ignores the environment. reqwest opens the `CONNECT` tunnel (with `Proxy-Authorization:
+//! Basic` when the proxy URL has credentials) and runs TLS to the server inside it, client
+//! certificate included. reqwest's own reading of the environment (and of the system's proxy
+//! settings) is turned off, so that the three adapters agree. An unreachable proxy is
+//! [`TransportError::Connect`]; a proxy that refuses the tunnel is
+//! [`TransportError::ProxyRefused`], whose status reqwest tells only for 407 (any other refusal
+//! comes with `status: None`).
+//!
 //! ```no_run
 //! use pyxis_gql::Transport;
 //! # async fn demo() -> Result<(), pyxis_gql::TransportError> {
@@ -31,13 +43,14 @@
 //! ```
 #![forbid(unsafe_code)]
 
+use std::error::Error as StdError;
 use std::fmt;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use http::{Request, Response};
 use pyxis_gql::bytes::Bytes;
-use pyxis_gql::{Client, Config, Transport, TransportError, TransportOptions};
+use pyxis_gql::{Client, Config, Proxy, Transport, TransportError, TransportOptions};
 use pyxis_gql_rustls::Cause;
 
 /// The reqwest version this crate is built on, for [`TokioTransport::from_client`].
@@ -65,21 +78,32 @@ pub struct TokioTransport {
     client: reqwest::Client,
     max_body_bytes: usize,
     connect_timeout: Option<Duration>,
+    /// The proxy of a transport built by [`TokioTransport::new`], to name it in errors.
+    proxy: Option<Proxy>,
 }
 
 impl TokioTransport {
-    /// Builds a transport from `options`: TLS, connect timeout and body cap.
+    /// Builds a transport from `options`: TLS, proxy, connect timeout and body cap. The proxy
+    /// environment variables are read here, once (see the [crate docs](crate)).
     ///
-    /// Redirects are not followed (a redirect comes back as the response it is), and proxies
-    /// named by the usual `HTTPS_PROXY`/`NO_PROXY` environment variables are honoured.
+    /// Redirects are not followed (a redirect comes back as the response it is).
     ///
     /// # Errors
     ///
-    /// [`TransportError::Config`] when the TLS material in `options` is unusable or the HTTP
-    /// client cannot be built.
+    /// [`TransportError::Config`] when the TLS material in `options` is unusable, the proxy
+    /// policy reads an unusable proxy URL from the environment, or the HTTP client cannot be
+    /// built.
     pub fn new(options: &TransportOptions) -> Result<Self, TransportError> {
         let tls = pyxis_gql_rustls::client_config(options)?;
-        let client = reqwest::Client::builder()
+        let proxy = options
+            .proxy()
+            .resolve(|name| std::env::var(name).ok())
+            .map_err(|err| TransportError::Config(Box::new(err)))?;
+        let builder = match &proxy {
+            None => reqwest::Client::builder().no_proxy(),
+            Some(proxy) => reqwest::Client::builder().proxy(reqwest_proxy(proxy)?),
+        };
+        let client = builder
             .tls_backend_preconfigured(tls)
             .connect_timeout(options.connect_timeout())
             .pool_idle_timeout(Duration::from_secs(60))
@@ -91,6 +115,7 @@ impl TokioTransport {
             client,
             max_body_bytes: options.max_body_bytes(),
             connect_timeout: Some(options.connect_timeout()),
+            proxy,
         })
     }
 
@@ -108,6 +133,7 @@ impl TokioTransport {
             client,
             max_body_bytes,
             connect_timeout: None,
+            proxy: None,
         }
     }
 
@@ -117,13 +143,24 @@ impl TokioTransport {
     }
 
     async fn exchange(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
+        let proxied = self
+            .proxy
+            .as_ref()
+            .filter(|proxy| proxy.applies_to(request.uri()));
         let request = reqwest::Request::try_from(request)
             .map_err(|err| TransportError::Config(Box::new(err)))?;
-        let mut response = self
-            .client
-            .execute(request)
-            .await
-            .map_err(|err| self.map_error(err))?;
+        let mut response = self.client.execute(request).await.map_err(|err| {
+            match (self.map_error(err), proxied) {
+                // reqwest names the server, not the proxy it could not reach.
+                (TransportError::Connect(source), Some(proxy)) => {
+                    TransportError::Connect(Box::new(ViaProxy {
+                        proxy: proxy.authority(),
+                        source,
+                    }))
+                }
+                (other, _) => other,
+            }
+        })?;
 
         let limit = self.max_body_bytes;
         if response
@@ -161,6 +198,9 @@ impl TokioTransport {
         if err.is_timeout() {
             return timeout(err.is_connect());
         }
+        if let Some(refused) = tunnel_refusal(&err) {
+            return refused;
+        }
         match pyxis_gql_rustls::classify(&err) {
             Cause::Tls => TransportError::Tls(Box::new(err)),
             // Closed while connecting: TCP is up, so the TLS handshake was cut short.
@@ -180,6 +220,7 @@ impl fmt::Debug for TokioTransport {
         f.debug_struct("TokioTransport")
             .field("max_body_bytes", &self.max_body_bytes)
             .field("connect_timeout", &self.connect_timeout)
+            .field("proxy", &self.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -192,5 +233,60 @@ impl Transport for TokioTransport {
 
     async fn sleep(&self, duration: Duration) {
         tokio::time::sleep(duration).await;
+    }
+}
+
+/// A reqwest proxy for `https` requests that `proxy` applies to (its `NO_PROXY` list decides,
+/// as in the other adapters), with its credentials as basic auth.
+fn reqwest_proxy(proxy: &Proxy) -> Result<reqwest::Proxy, TransportError> {
+    let target = reqwest::Url::parse(&format!("http://{}", proxy.authority()))
+        .map_err(|err| TransportError::Config(Box::new(err)))?;
+    let rules = proxy.clone();
+    let intercept = reqwest::Proxy::custom(move |url| {
+        let uri = url.as_str().parse::<http::Uri>().ok()?;
+        rules.applies_to(&uri).then(|| target.clone())
+    });
+    Ok(match proxy.credentials() {
+        Some(credentials) => intercept.basic_auth(credentials.username(), credentials.password()),
+        None => intercept,
+    })
+}
+
+/// The proxy's refusal of a tunnel, read from the error's text: the tunnel's error type is
+/// private to hyper-util, and says its status only for 407.
+fn tunnel_refusal(err: &(dyn StdError + 'static)) -> Option<TransportError> {
+    let mut next = Some(err);
+    while let Some(err) = next {
+        match err.to_string().as_str() {
+            "tunnel error: proxy authorization required" => {
+                return Some(TransportError::ProxyRefused {
+                    status: Some(http::StatusCode::PROXY_AUTHENTICATION_REQUIRED),
+                });
+            }
+            "tunnel error: unsuccessful" => {
+                return Some(TransportError::ProxyRefused { status: None });
+            }
+            _ => next = err.source(),
+        }
+    }
+    None
+}
+
+/// A connection through `proxy` that could not be made.
+#[derive(Debug)]
+struct ViaProxy {
+    proxy: String,
+    source: pyxis_gql::BoxError,
+}
+
+impl fmt::Display for ViaProxy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "connecting through proxy {}", self.proxy)
+    }
+}
+
+impl StdError for ViaProxy {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(&*self.source)
     }
 }
