@@ -124,6 +124,8 @@ impl ConfigBuilder {
         connect_timeout => connect_timeout(Duration),
         /// [`TransportOptionsBuilder::max_body_bytes`].
         max_body_bytes => max_body_bytes(usize),
+        /// [`TransportOptionsBuilder::compression`].
+        compression => compression(bool),
     }
 
     forward! { client:

@@ -123,6 +123,7 @@ fn transport(error: &TransportError) -> String {
         TransportError::Connect(_) | TransportError::ConnectionClosed(_) => "connection error",
         TransportError::Config(_) => "configuration error",
         TransportError::BodyTooLarge { .. } => "response too large",
+        TransportError::Decode(_) => "corrupt response body",
         _ => "transport error",
     };
     format!("{kind}: {}", chain(error))

@@ -1,13 +1,18 @@
 //! Response bodies, including the deliberately broken ones: a body that
-//! stops half-way through its declared length and a very large streamed one.
+//! stops half-way through its declared length, a very large streamed one and
+//! a gzip bomb; and the count of body bytes sent.
 
 use std::future::Future as _;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use hyper::body::{Body, Bytes, Frame, SizeHint};
 use tokio::time::Sleep;
+
+use crate::compress::Bomb;
 
 /// How long a truncated body waits after its first half so that the half is
 /// flushed to the client before the connection is torn down.
@@ -38,6 +43,8 @@ pub(crate) enum ReplyBody {
         prefix_done: bool,
         chunk: Bytes,
     },
+    /// A gzip stream of zeros, compressed as it is sent, with no declared length.
+    GzipBomb(Bomb),
 }
 
 /// The error that aborts a deliberately broken body (and its connection).
@@ -92,6 +99,7 @@ impl ReplyBody {
             ReplyBody::Full(b) => b.as_ref().map_or(0, |b| b.len() as u64),
             ReplyBody::Truncated { declared, .. } => *declared,
             ReplyBody::Huge { total, .. } => *total,
+            ReplyBody::GzipBomb(_) => 0,
         }
     }
 }
@@ -136,6 +144,7 @@ impl Body for ReplyBody {
                 *remaining -= n;
                 Poll::Ready(Some(Ok(Frame::data(source.slice(..n)))))
             }
+            ReplyBody::GzipBomb(bomb) => Poll::Ready(bomb.next_chunk().map(|b| Ok(Frame::data(b)))),
         }
     }
 
@@ -144,15 +153,57 @@ impl Body for ReplyBody {
             ReplyBody::Full(b) => b.is_none(),
             ReplyBody::Truncated { .. } => false,
             ReplyBody::Huge { remaining, .. } => *remaining == 0,
+            ReplyBody::GzipBomb(_) => false,
         }
     }
 
     fn size_hint(&self) -> SizeHint {
         match self {
             // No exact length: hyper sends it chunked, without `Content-Length`.
-            ReplyBody::Huge { streamed: true, .. } => SizeHint::default(),
+            ReplyBody::Huge { streamed: true, .. } | ReplyBody::GzipBomb(_) => SizeHint::default(),
             _ => SizeHint::with_exact(self.declared_len()),
         }
+    }
+}
+
+/// A response body that adds what it hands to the connection to a counter: the body bytes
+/// on the wire, after any compression.
+#[derive(Debug)]
+pub(crate) struct Counted {
+    body: ReplyBody,
+    sent: Arc<AtomicU64>,
+}
+
+impl Counted {
+    pub(crate) fn new(body: ReplyBody, sent: Arc<AtomicU64>) -> Self {
+        Counted { body, sent }
+    }
+}
+
+impl Body for Counted {
+    type Data = Bytes;
+    type Error = Aborted;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Aborted>>> {
+        let this = self.get_mut();
+        let frame = Pin::new(&mut this.body).poll_frame(cx);
+        if let Poll::Ready(Some(Ok(frame))) = &frame
+            && let Some(data) = frame.data_ref()
+        {
+            this.sent.fetch_add(data.len() as u64, Ordering::Relaxed);
+        }
+        frame
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
     }
 }
 

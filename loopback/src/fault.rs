@@ -6,6 +6,7 @@ use hyper::body::Bytes;
 use serde_json::{Value, json};
 
 use crate::body::ReplyBody;
+use crate::compress::{self, Bomb};
 use crate::graphql::Reply;
 
 /// A misbehaviour to inject into one response (see
@@ -96,6 +97,17 @@ pub enum Fault {
         /// Claim the requested page number instead of `page`.
         renumber: bool,
     },
+    /// 200 with `Content-Encoding: gzip` (whatever the request accepts) and a valid gzip
+    /// stream of `inflated_bytes` zero bytes, compressed as it is sent (about a thousandth of
+    /// its inflated size), with no `Content-Length`: only a client that counts the bytes it
+    /// inflates can refuse it in time.
+    GzipBomb {
+        /// The size of the body once inflated.
+        inflated_bytes: u64,
+    },
+    /// 200 with `Content-Encoding: gzip` (whatever the request accepts) and the normal answer
+    /// gzipped, then corrupted: the gzip header is intact, the compressed data is not.
+    CorruptGzip,
 }
 
 /// What the connection does for a request.
@@ -105,6 +117,8 @@ pub(crate) enum Action {
         retry_after: Option<u32>,
         body: ReplyBody,
     },
+    /// 200 with a body that is already gzip (`Content-Encoding: gzip`).
+    Gzipped(ReplyBody),
     Close,
     /// Never answer; hold the connection.
     Hang,
@@ -287,6 +301,12 @@ impl Fault {
                     reply
                 };
                 Action::json(reply)
+            }
+            Fault::GzipBomb { inflated_bytes } => {
+                Action::Gzipped(ReplyBody::GzipBomb(Bomb::new(*inflated_bytes)))
+            }
+            Fault::CorruptGzip => {
+                Action::Gzipped(ReplyBody::full(compress::corrupt_gzip(&normal().body)))
             }
         }
     }

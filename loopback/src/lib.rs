@@ -33,6 +33,7 @@
 //! ```
 
 mod body;
+mod compress;
 mod dataset;
 mod fault;
 mod filter;
@@ -44,6 +45,7 @@ mod proxy;
 mod query;
 mod random;
 mod server;
+mod shaping;
 mod sort;
 mod tls;
 
@@ -90,6 +92,8 @@ pub struct LoopbackBuilder {
     record_requests: bool,
     latency_jitter: Duration,
     random_faults: Option<RandomFaults>,
+    compression: bool,
+    bytes_per_second: Option<u64>,
 }
 
 impl Default for LoopbackBuilder {
@@ -102,6 +106,8 @@ impl Default for LoopbackBuilder {
             record_requests: true,
             latency_jitter: Duration::ZERO,
             random_faults: None,
+            compression: true,
+            bytes_per_second: None,
         }
     }
 }
@@ -157,6 +163,22 @@ impl LoopbackBuilder {
         self
     }
 
+    /// Whether answers are gzipped (`Content-Encoding: gzip`) for requests whose
+    /// `Accept-Encoding` names gzip (default: `true`). Off, every answer is sent as it is,
+    /// except those of the gzip faults ([`Fault::GzipBomb`], [`Fault::CorruptGzip`]).
+    pub fn compression(mut self, enabled: bool) -> Self {
+        self.compression = enabled;
+        self
+    }
+
+    /// Limits everything the server writes, over all its connections together, to
+    /// `bytes_per_second` (default: no limit; 0 counts as 1), as one network link would; `None`
+    /// lifts the limit. For a link of N Mbit/s, give N × 125 000.
+    pub fn bandwidth(mut self, bytes_per_second: Option<u64>) -> Self {
+        self.bytes_per_second = bytes_per_second;
+        self
+    }
+
     /// Starts the server.
     ///
     /// # Panics
@@ -179,10 +201,15 @@ impl LoopbackBuilder {
                     .map_err(std::io::Error::other)?,
             )
         };
+        let settings = server::Settings {
+            latency: self.latency,
+            record_requests: self.record_requests,
+            compression: self.compression,
+            bytes_per_second: self.bytes_per_second,
+        };
         let shared = Arc::new(server::Shared::new(
             dataset::shared(&self.dataset),
-            self.latency,
-            self.record_requests,
+            &settings,
         ));
         shared.set_latency_jitter(self.latency_jitter);
         shared.set_random_faults(self.random_faults);
@@ -291,6 +318,18 @@ impl LoopbackPyxis {
     /// then failed).
     pub fn connection_count(&self) -> usize {
         self.shared.connection_count()
+    }
+
+    /// Response body bytes sent so far, as they went on the wire: after compression, without
+    /// headers or TLS framing. A body cut short by the client counts what the server had
+    /// handed to the connection.
+    pub fn body_bytes_sent(&self) -> u64 {
+        self.shared.body_bytes_sent()
+    }
+
+    /// Answers sent gzip-compressed so far, those of the gzip faults included.
+    pub fn gzipped_count(&self) -> usize {
+        self.shared.gzipped_count()
     }
 
     /// Every request received so far, oldest first (empty when recording is

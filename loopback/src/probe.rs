@@ -25,6 +25,33 @@ pub fn request(url: &str) -> http::Request<bytes::Bytes> {
         .unwrap()
 }
 
+/// A query whose answer is a few tens of kilobytes of repetitive JSON, as a Pyxis page is:
+/// 100 repositories with their registry, path, vendor, categories and dates.
+pub const LIST_QUERY: &str = "query list($page_size: Int) { find_repositories(page: 0, \
+    page_size: $page_size) { error { status detail } page page_size total data { _id registry \
+    repository vendor_label published release_categories object_type creation_date \
+    auto_rebuild_tags } } }";
+
+/// A POST of [`LIST_QUERY`] for a page of 100 repositories to `url`.
+pub fn list_request(url: &str) -> http::Request<bytes::Bytes> {
+    let body = json!({ "query": LIST_QUERY, "variables": { "page_size": 100 } });
+    http::Request::post(url)
+        .header("content-type", "application/json")
+        .body(serde_json::to_vec(&body).unwrap().into())
+        .unwrap()
+}
+
+/// Asserts that `response` is a decoded answer to [`list_request`], a 200 with 100
+/// repositories, and returns its body length.
+pub fn assert_list(response: &http::Response<impl AsRef<[u8]>>) -> usize {
+    assert_eq!(response.status(), 200);
+    let bytes = response.body().as_ref();
+    let body: Value = serde_json::from_slice(bytes).unwrap();
+    let page = &body["data"]["find_repositories"]["data"];
+    assert_eq!(page.as_array().map(Vec::len), Some(100), "{body}");
+    bytes.len()
+}
+
 /// Asserts that `response` is the probe's answer: a 200 holding `rhel8/app-0`.
 pub fn assert_repository(response: &http::Response<impl AsRef<[u8]>>) {
     assert_eq!(response.status(), 200);

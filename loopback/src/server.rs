@@ -1,5 +1,6 @@
 //! The server thread: its own single-threaded runtime, the accept loop, and
-//! per-request bookkeeping (recording, latency, fault injection).
+//! per-request bookkeeping (recording, latency, fault injection, compression,
+//! the bytes sent).
 //!
 //! Owning a runtime on a dedicated thread keeps the server independent of
 //! whichever async runtime (if any) the calling test uses.
@@ -12,7 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use http::header::{CONTENT_TYPE, HeaderName, HeaderValue, RETRY_AFTER};
+use http::header::{CONTENT_ENCODING, CONTENT_TYPE, HeaderName, HeaderValue, RETRY_AFTER, VARY};
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Incoming;
@@ -26,12 +27,14 @@ use tokio::sync::oneshot;
 use tokio_rustls::TlsAcceptor;
 
 use crate::SeenRequest;
-use crate::body::{Aborted, ReplyBody};
+use crate::body::{Aborted, Counted, ReplyBody};
+use crate::compress;
 use crate::dataset::Dataset;
 use crate::fault::{Action, Fault, Target};
 use crate::graphql::{self, Reply};
 use crate::query;
 use crate::random::{Chaos, RandomFaults};
+use crate::shaping::{Link, Shaped};
 
 /// Where the API is served.
 pub(crate) const API_PATH: &str = "/api/containers/graphql/";
@@ -57,6 +60,23 @@ pub(crate) struct Shared {
     chaos: Mutex<Chaos>,
     /// Faults drawn at random so far.
     random_fault_count: AtomicUsize,
+    /// Whether answers are gzipped for requests that accept it.
+    compression: bool,
+    /// The bandwidth limit on everything the server writes, if any.
+    link: Option<Arc<Link>>,
+    /// Response body bytes handed to connections, after compression.
+    body_bytes_sent: Arc<AtomicU64>,
+    /// Answers sent gzipped (faults included).
+    gzipped_count: AtomicUsize,
+}
+
+/// How the server answers, beyond what it answers.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) latency: Duration,
+    pub(crate) record_requests: bool,
+    pub(crate) compression: bool,
+    pub(crate) bytes_per_second: Option<u64>,
 }
 
 /// A queued fault and the requests it applies to.
@@ -72,10 +92,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub(crate) fn new(dataset: Arc<Dataset>, latency: Duration, record_requests: bool) -> Self {
+    pub(crate) fn new(dataset: Arc<Dataset>, settings: &Settings) -> Self {
         let shared = Shared {
             dataset,
-            record_requests,
+            record_requests: settings.record_requests,
             latency_nanos: AtomicU64::new(0),
             faults: Mutex::new(VecDeque::new()),
             requests: Mutex::new(Vec::new()),
@@ -86,8 +106,14 @@ impl Shared {
             trace_counter: AtomicU64::new(0),
             chaos: Mutex::new(Chaos::new(None, Duration::ZERO)),
             random_fault_count: AtomicUsize::new(0),
+            compression: settings.compression,
+            link: settings
+                .bytes_per_second
+                .map(|rate| Arc::new(Link::new(rate))),
+            body_bytes_sent: Arc::new(AtomicU64::new(0)),
+            gzipped_count: AtomicUsize::new(0),
         };
-        shared.set_latency(latency);
+        shared.set_latency(settings.latency);
         shared
     }
 
@@ -171,6 +197,14 @@ impl Shared {
 
     pub(crate) fn connection_count(&self) -> usize {
         self.connection_count.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn body_bytes_sent(&self) -> u64 {
+        self.body_bytes_sent.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn gzipped_count(&self) -> usize {
+        self.gzipped_count.load(Ordering::SeqCst)
     }
 
     fn trace_id(&self) -> String {
@@ -272,6 +306,8 @@ async fn stall(tcp: TcpStream) {
 }
 
 async fn serve_connection(tcp: TcpStream, acceptor: Option<TlsAcceptor>, shared: Arc<Shared>) {
+    // Shaped under TLS, so that the limit covers every byte on the wire.
+    let tcp = Shaped::new(tcp, shared.link.clone());
     match acceptor {
         // A failed handshake (e.g. no or untrusted client certificate) just
         // ends the connection; the client sees the TLS alert.
@@ -310,10 +346,7 @@ impl Drop for Abandoned {
     }
 }
 
-async fn handle(
-    req: Request<Incoming>,
-    shared: Arc<Shared>,
-) -> Result<Response<ReplyBody>, Aborted> {
+async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<Counted>, Aborted> {
     let mut abandoned = Abandoned(Arc::clone(&shared), true);
     let reply = answer_request(req, shared).await;
     abandoned.1 = false;
@@ -323,9 +356,10 @@ async fn handle(
 async fn answer_request(
     req: Request<Incoming>,
     shared: Arc<Shared>,
-) -> Result<Response<ReplyBody>, Aborted> {
+) -> Result<Response<Counted>, Aborted> {
     shared.request_count.fetch_add(1, Ordering::SeqCst);
     let (parts, body) = req.into_parts();
+    let gzip_wanted = shared.compression && compress::accepts_gzip(&parts.headers);
     let collected = Limited::new(body, MAX_REQUEST_BODY).collect().await;
     let (bytes, read_error) = match collected {
         Ok(c) => (c.to_bytes(), None),
@@ -391,29 +425,45 @@ async fn answer_request(
         }
         None => Action::json(answer(None)),
     };
-    match action {
-        Action::Close => Err(Aborted),
+    let (status, retry_after, body, gzipped) = match action {
+        Action::Close => return Err(Aborted),
         // Dropped (and the connection closed) when the client hangs up or the server stops.
-        Action::Hang => std::future::pending().await,
+        Action::Hang => return std::future::pending().await,
+        Action::Gzipped(body) => (200, None, body, true),
+        Action::Reply {
+            status,
+            retry_after,
+            body: ReplyBody::Full(Some(whole)),
+        } if gzip_wanted && !whole.is_empty() => (
+            status,
+            retry_after,
+            ReplyBody::full(compress::gzip(&whole)),
+            true,
+        ),
         Action::Reply {
             status,
             retry_after,
             body,
-        } => {
-            let mut resp = Response::new(body);
-            *resp.status_mut() =
-                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let headers = resp.headers_mut();
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            if let Ok(v) = HeaderValue::from_str(&shared.trace_id()) {
-                headers.insert(HeaderName::from_static("trace_id"), v);
-            }
-            if let Some(secs) = retry_after {
-                headers.insert(RETRY_AFTER, HeaderValue::from(secs));
-            }
-            Ok(resp)
-        }
+        } => (status, retry_after, body, false),
+    };
+    let mut resp = Response::new(Counted::new(body, Arc::clone(&shared.body_bytes_sent)));
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = resp.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if shared.compression {
+        headers.insert(VARY, HeaderValue::from_static("accept-encoding"));
     }
+    if gzipped {
+        shared.gzipped_count.fetch_add(1, Ordering::SeqCst);
+        headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    if let Ok(v) = HeaderValue::from_str(&shared.trace_id()) {
+        headers.insert(HeaderName::from_static("trace_id"), v);
+    }
+    if let Some(secs) = retry_after {
+        headers.insert(RETRY_AFTER, HeaderValue::from(secs));
+    }
+    Ok(resp)
 }
 
 /// The `page` argument of the request (0, the schema default, when unset).

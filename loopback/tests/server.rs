@@ -94,9 +94,24 @@ impl Conn {
         )
     }
 
+    /// A POST with `Accept-Encoding: {encodings}`.
+    fn post_accepting(&mut self, body: &Value, encodings: &str) -> io::Result<Resp> {
+        let extra = format!("Accept-Encoding: {encodings}\r\n");
+        self.send(
+            "POST",
+            pyxis_loopback::API_PATH,
+            &extra,
+            body.to_string().as_bytes(),
+        )
+    }
+
     fn raw(&mut self, method: &str, path: &str, body: &[u8]) -> io::Result<Resp> {
+        self.send(method, path, "", body)
+    }
+
+    fn send(&mut self, method: &str, path: &str, extra: &str, body: &[u8]) -> io::Result<Resp> {
         let head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Test: yes\r\nContent-Length: {}\r\n\r\n",
+            "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Test: yes\r\n{extra}Content-Length: {}\r\n\r\n",
             body.len()
         );
         self.0.write_all(head.as_bytes())?;
@@ -137,7 +152,12 @@ impl Conn {
             .and_then(|(_, v)| v.parse::<usize>().ok());
         let mut body = buf[header_end + 4..].to_vec();
         let want = declared.unwrap_or(usize::MAX);
-        while body.len() < want {
+        // A chunked body ends with its empty last chunk, not with the connection.
+        let chunked = declared.is_none()
+            && headers.iter().any(|(n, v)| {
+                n.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
+            });
+        while body.len() < want && !(chunked && body.ends_with(b"\r\n0\r\n\r\n")) {
             match self.0.read(&mut chunk) {
                 Ok(0) => break,
                 Ok(n) => body.extend_from_slice(&chunk[..n]),
@@ -583,4 +603,95 @@ fn handle_is_shareable_across_threads() {
     let mut ids: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
     ids.dedup();
     assert_eq!(ids, vec![pyxis_loopback::API_PATH.to_owned()]);
+}
+
+fn gunzip(bytes: &[u8]) -> io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+#[test]
+fn answers_are_gzipped_only_when_asked_and_allowed() {
+    let server = small();
+    let mut conn = connect(&server, own_identity(&server)).unwrap();
+    let plain = conn.post(&find_repositories()).unwrap();
+    assert_eq!(plain.header("content-encoding"), None);
+    let sent_plain = server.body_bytes_sent();
+    assert_eq!(sent_plain, plain.body.len() as u64);
+
+    let gzipped = conn
+        .post_accepting(&find_repositories(), "br;q=1, gzip;q=0.8")
+        .unwrap();
+    assert_eq!(gzipped.header("content-encoding"), Some("gzip"));
+    assert_eq!(gzipped.header("vary"), Some("accept-encoding"));
+    assert_eq!(gunzip(&gzipped.body).unwrap(), plain.body);
+    assert_eq!(
+        server.body_bytes_sent() - sent_plain,
+        gzipped.body.len() as u64
+    );
+    assert_eq!(server.gzipped_count(), 1);
+
+    let refused = conn
+        .post_accepting(&find_repositories(), "gzip;q=0")
+        .unwrap();
+    assert_eq!(refused.header("content-encoding"), None);
+    assert_eq!(refused.body, plain.body);
+
+    let off = LoopbackPyxis::builder()
+        .dataset(SMALL)
+        .compression(false)
+        .start();
+    let mut conn = connect(&off, own_identity(&off)).unwrap();
+    let answer = conn.post_accepting(&find_repositories(), "gzip").unwrap();
+    assert_eq!(answer.header("content-encoding"), None);
+    assert_eq!(answer.header("vary"), None);
+    assert_eq!(answer.json()["data"]["find_repositories"]["total"], 30);
+    assert_eq!(off.gzipped_count(), 0);
+}
+
+#[test]
+fn gzip_faults_send_a_bomb_and_a_corrupt_stream_even_unasked() {
+    let server = LoopbackPyxis::builder()
+        .dataset(SMALL)
+        .compression(false)
+        .start();
+    let mut conn = connect(&server, own_identity(&server)).unwrap();
+    let inflated = 64 * 1024 * 1024;
+    server.push_fault(Fault::GzipBomb {
+        inflated_bytes: inflated,
+    });
+    let bomb = conn.post(&find_repositories()).unwrap();
+    assert_eq!(bomb.header("content-encoding"), Some("gzip"));
+    assert_eq!(bomb.header("transfer-encoding"), Some("chunked"));
+    // Chunked framing left in: this client reads raw bytes. Inflate only the chunk payloads.
+    let payload = dechunk(&bomb.body);
+    assert!(payload.len() < 1024 * 1024, "{} bytes", payload.len());
+    assert_eq!(gunzip(&payload).unwrap().len() as u64, inflated);
+
+    let mut conn = connect(&server, own_identity(&server)).unwrap();
+    server.push_fault(Fault::CorruptGzip);
+    let corrupt = conn.post(&find_repositories()).unwrap();
+    assert_eq!(corrupt.header("content-encoding"), Some("gzip"));
+    assert!(gunzip(&corrupt.body).is_err());
+    assert_eq!(server.gzipped_count(), 2);
+}
+
+/// The payload of a complete chunked body.
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = raw
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .expect("a chunk size line");
+        let size = std::str::from_utf8(&raw[..line_end]).expect("ASCII");
+        let size = usize::from_str_radix(size.trim(), 16).expect("a hex chunk size");
+        if size == 0 {
+            return out;
+        }
+        let start = line_end + 2;
+        out.extend_from_slice(&raw[start..start + size]);
+        raw = &raw[start + size + 2..];
+    }
 }

@@ -40,6 +40,11 @@ pub enum TransportError {
     /// keep-alive connection the server had already dropped).
     #[error("connection closed before the whole response arrived")]
     ConnectionClosed(#[source] BoxError),
+    /// The body came with a `Content-Encoding` the transport decodes (gzip), but it is not a
+    /// valid stream of that encoding: corrupt, or cut short inside a complete HTTP response.
+    /// Not transient: the server sent these bytes as a whole answer and would send them again.
+    #[error("cannot decode the compressed response body")]
+    Decode(#[source] BoxError),
     /// The transport's configuration is unusable (bad PEM, bad URL for this client).
     #[error("transport configuration rejected")]
     Config(#[source] BoxError),
@@ -75,6 +80,8 @@ impl std::fmt::Display for ProxyStatus {
 
 #[cfg(test)]
 mod tests {
+    use std::error::Error as _;
+
     use super::*;
 
     #[test]
@@ -97,5 +104,21 @@ mod tests {
         ] {
             assert_eq!(refused(status).is_transient(), transient, "{status:?}");
         }
+    }
+
+    #[test]
+    fn a_corrupt_body_is_not_retried_and_keeps_its_cause() {
+        let error = TransportError::Decode("invalid gzip header".into());
+        assert!(!error.is_transient());
+        assert_eq!(
+            error.source().map(ToString::to_string).as_deref(),
+            Some("invalid gzip header")
+        );
+        let error = crate::Error::from(error);
+        assert!(!error.is_transient() && error.retry_class().is_none());
+        assert!(matches!(
+            error,
+            crate::Error::Transport(TransportError::Decode(_))
+        ));
     }
 }

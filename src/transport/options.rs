@@ -1,4 +1,5 @@
-//! What a transport is built from: TLS material, its connect timeout and its body cap.
+//! What a transport is built from: TLS material, its connect timeout, its body cap and whether
+//! it asks for compressed responses.
 
 use std::time::Duration;
 
@@ -12,7 +13,8 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 /// The settings every adapter's transport is built from.
 ///
 /// Only the transport reads them: the TLS identity and extra roots, the time allowed to open a
-/// connection, and the largest body it reads. `Debug` never shows the private key.
+/// connection, the largest body it reads, and whether it asks for gzip-compressed responses.
+/// `Debug` never shows the private key.
 ///
 /// ```
 /// use std::time::Duration;
@@ -22,6 +24,8 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 ///     .build()
 ///     .unwrap();
 /// assert_eq!(options.max_body_bytes(), 1 << 20);
+/// assert!(options.compression());
+/// assert!(!pyxis_gql::TransportOptions::builder().compression(false).build().unwrap().compression());
 /// assert!(pyxis_gql::TransportOptions::builder().max_body_bytes(0).build().is_err());
 /// ```
 #[derive(Clone, Debug)]
@@ -32,11 +36,12 @@ pub struct TransportOptions {
     extra_root_certificates: Vec<Vec<u8>>,
     connect_timeout: Duration,
     max_body_bytes: usize,
+    compression: bool,
 }
 
 impl Default for TransportOptions {
     /// No client identity, the built-in roots only, a 10 s connect timeout, a 64 MiB body cap,
-    /// the proxy from the environment.
+    /// the proxy from the environment, compression on.
     fn default() -> Self {
         Self {
             proxy: ProxyPolicy::Environment,
@@ -44,6 +49,7 @@ impl Default for TransportOptions {
             extra_root_certificates: Vec::new(),
             connect_timeout: Duration::from_secs(10),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            compression: true,
         }
     }
 }
@@ -77,6 +83,14 @@ impl TransportOptions {
     /// The largest response body read, in bytes.
     pub fn max_body_bytes(&self) -> usize {
         self.max_body_bytes
+    }
+
+    /// Whether requests carry `Accept-Encoding: gzip` and gzip-encoded bodies are decoded.
+    ///
+    /// The [body cap](Self::max_body_bytes) applies to the decoded bytes, counted while
+    /// decoding, so a small compressed body that inflates past it is refused early.
+    pub fn compression(&self) -> bool {
+        self.compression
     }
 }
 
@@ -129,6 +143,14 @@ impl TransportOptionsBuilder {
         self
     }
 
+    /// Whether to ask for gzip-compressed responses and decode them (default: on). Pyxis pages
+    /// of JSON shrink about tenfold, so turn it off only to see the bytes as sent, or for a
+    /// server that compresses badly.
+    pub fn compression(mut self, enabled: bool) -> Self {
+        self.0.compression = enabled;
+        self
+    }
+
     /// Checks the settings and builds the options.
     ///
     /// # Errors
@@ -170,6 +192,9 @@ mod tests {
         let defaults = TransportOptions::default();
         assert!(defaults.identity().is_none() && defaults.extra_root_certificates().is_empty());
         assert_eq!(defaults.max_body_bytes(), DEFAULT_MAX_BODY_BYTES);
+        assert!(defaults.compression() && options.compression());
+        let plain = TransportOptions::builder().compression(false).build();
+        assert!(!plain.unwrap().compression());
         assert!(matches!(
             TransportOptions::builder().max_body_bytes(0).build(),
             Err(ConfigError::Zero("max_body_bytes"))

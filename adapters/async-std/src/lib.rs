@@ -27,6 +27,11 @@
 //!
 //! Server certificates are always verified; nothing here can turn that off.
 //!
+//! Requests ask for gzip (`Accept-Encoding: gzip`, unless the request names encodings itself)
+//! unless [`TransportOptions::compression`] is off, and a gzip body is inflated with flate2 as
+//! it is read; the body cap counts the inflated bytes, so a small body that inflates to
+//! gigabytes stops at the cap. A corrupt gzip body is [`TransportError::Decode`].
+//!
 //! `https` requests go through an HTTP proxy when [`TransportOptions::proxy`] says so, by the
 //! same rules as the other adapters: an explicit [`Proxy`], or by default the
 //! one `HTTPS_PROXY` (or `https_proxy`) names, except for the hosts `NO_PROXY` (or `no_proxy`)
@@ -52,12 +57,16 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+mod inflate;
+
 use async_std::io::ReadExt as _;
 use async_trait::async_trait;
 use pyxis_gql::bytes::Bytes;
 use pyxis_gql::{BoxError, Client, Config, Proxy, Transport, TransportError, TransportOptions};
 use rustls_018 as tls;
 use surf::http::url as url_crate;
+
+use inflate::BodyReader;
 
 /// A [`Client`] for `config` over a new [`AsyncStdTransport`].
 ///
@@ -98,12 +107,13 @@ pub struct AsyncStdTransport {
     /// tunnelling client.
     proxy: Option<Proxy>,
     max_body_bytes: usize,
+    compression: bool,
 }
 
 impl AsyncStdTransport {
     /// A transport for `options`: its CA roots (the bundled 2020 roots plus
     /// [`TransportOptions::extra_root_certificates`]), client identity, connect timeout and
-    /// body cap.
+    /// body cap, and whether to ask for gzip.
     ///
     /// The connect timeout runs until a pooled or new connection (TCP and TLS) is ready to take
     /// the request; the time for the rest of the attempt is the [`Client`]'s to enforce.
@@ -130,6 +140,7 @@ impl AsyncStdTransport {
             Some(options.connect_timeout()),
             options.max_body_bytes(),
         );
+        transport.compression = options.compression();
         if proxy.is_some() {
             transport.proxy = proxy;
             let fresh = transport.fresh_client();
@@ -139,7 +150,8 @@ impl AsyncStdTransport {
     }
 
     /// A transport building its pools from the caller's `surf::Config` (TLS config, limits,
-    /// default headers), reading at most `max_body_bytes` of each response body.
+    /// default headers), reading at most `max_body_bytes` of each response body. It asks for
+    /// gzip and inflates it, as with the default [`TransportOptions`].
     ///
     /// The config's own timeout (`surf::Config::set_timeout`) is the only one applied, and only
     /// covers sending and the response head. If the config names an `http_client`, that client
@@ -153,7 +165,8 @@ impl AsyncStdTransport {
     }
 
     /// A transport sending through a `surf::Client` the caller built, reading at most
-    /// `max_body_bytes` of each response body.
+    /// `max_body_bytes` of each response body. It asks for gzip and inflates it, as with the
+    /// default [`TransportOptions`].
     ///
     /// The client's own settings (TLS, timeout, middleware) apply; this transport adds no
     /// timeouts. Because it cannot replace the client's connection pool, a connection abandoned
@@ -180,6 +193,7 @@ impl AsyncStdTransport {
             connect_timeout,
             proxy: None,
             max_body_bytes,
+            compression: true,
         }
     }
 
@@ -222,6 +236,7 @@ impl fmt::Debug for AsyncStdTransport {
         f.debug_struct("AsyncStdTransport")
             .field("connect_timeout", &self.connect_timeout)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("compression", &self.compression)
             .field("owns_pool", &self.fresh.is_some())
             .field("proxy", &self.proxy)
             .finish_non_exhaustive()
@@ -232,8 +247,13 @@ impl fmt::Debug for AsyncStdTransport {
 impl Transport for AsyncStdTransport {
     async fn send(
         &self,
-        request: http::Request<Bytes>,
+        mut request: http::Request<Bytes>,
     ) -> Result<http::Response<Bytes>, TransportError> {
+        let accept = http::header::ACCEPT_ENCODING;
+        if self.compression && !request.headers().contains_key(&accept) {
+            let gzip = http::HeaderValue::from_static("gzip");
+            request.headers_mut().insert(accept, gzip);
+        }
         let connected = Arc::new(OnceLock::new());
         let has_body = !request.body().is_empty();
         let https = request.uri().scheme() == Some(&http::uri::Scheme::HTTPS);
@@ -332,9 +352,22 @@ impl Exchange<'_> {
                 }
             }
         }
-        let body = read_capped(self.leftover.body.insert(response.take_body()), limit).await?;
-        head.body(Bytes::from(body))
-            .map_err(|error| TransportError::Other(error.into()))
+        let mut headers = std::mem::take(
+            head.headers_mut()
+                .ok_or_else(|| TransportError::Other("the response head does not build".into()))?,
+        );
+        let reader = BodyReader::new(&mut headers, self.transport.compression, limit);
+        let body = read_capped(
+            self.leftover.body.insert(response.take_body()),
+            reader,
+            limit,
+        );
+        let body = body.await?;
+        let mut response = head
+            .body(Bytes::from(body))
+            .map_err(|error| TransportError::Other(error.into()))?;
+        *response.headers_mut() = headers;
+        Ok(response)
     }
 }
 
@@ -350,27 +383,37 @@ impl Drop for Exchange<'_> {
     }
 }
 
-/// Reads the whole body, never more than `limit` bytes (plus one to notice the excess).
-async fn read_capped(body: &mut surf::Body, limit: usize) -> Result<Vec<u8>, TransportError> {
+/// Reads the whole body through `reader`, which keeps to the cap of `limit` bytes (inflated
+/// bytes for a gzip body).
+async fn read_capped(
+    body: &mut surf::Body,
+    mut reader: BodyReader,
+    limit: usize,
+) -> Result<Vec<u8>, TransportError> {
     let declared = body.len();
-    if declared.is_some_and(|length| length > limit) {
+    if reader.is_plain() && declared.is_some_and(|length| length > limit) {
         return Err(TransportError::BodyTooLarge { limit });
     }
-    let mut bytes = Vec::with_capacity(declared.unwrap_or(8 * 1024).min(limit));
-    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    body.take(cap)
-        .read_to_end(&mut bytes)
-        .await
-        .map_err(|error| by_io(&error).into_error(Box::new(error)))?;
-    if bytes.len() > limit {
-        return Err(TransportError::BodyTooLarge { limit });
+    reader.reserve(declared.unwrap_or(8 * 1024));
+    let mut buffer = vec![0; 64 * 1024];
+    let mut on_the_wire = 0;
+    loop {
+        let read = body
+            .read(&mut buffer)
+            .await
+            .map_err(|error| by_io(&error).into_error(Box::new(error)))?;
+        if read == 0 {
+            break;
+        }
+        on_the_wire += read;
+        reader.push(&buffer[..read])?;
     }
-    if declared.is_some_and(|length| bytes.len() < length) {
+    if declared.is_some_and(|length| on_the_wire < length) {
         return Err(TransportError::ConnectionClosed(
             "the response body ended before its Content-Length".into(),
         ));
     }
-    Ok(bytes)
+    reader.finish()
 }
 
 /// Runs `work` under the connect timeout until `connected` is set (a connection took the

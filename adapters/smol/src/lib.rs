@@ -7,6 +7,11 @@
 //! the connect timeout is raced against a smol [`Timer`]; the body is read frame by frame up to
 //! the cap. The time allowed for a whole attempt is the [`Client`]'s to enforce.
 //!
+//! With [`TransportOptions::compression`] on (the default), requests ask for gzip
+//! (`Accept-Encoding: gzip`, unless the request names encodings itself) and a gzip body is
+//! inflated frame by frame with flate2; the cap counts the inflated bytes, so a small body that
+//! inflates to gigabytes stops at the cap. A corrupt gzip body is [`TransportError::Decode`].
+//!
 //! Everything is written against futures-io and async-io's global reactor, so the transport runs
 //! unchanged under smol, under async-std (`async_std::task::block_on`, `#[async_std::main]`),
 //! or under a plain [`block_on`] from a synchronous `main`:
@@ -56,15 +61,18 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+mod inflate;
+
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures_rustls::TlsConnector;
-use http::header::HOST;
+use http::header::{ACCEPT_ENCODING, HOST};
 use http::uri::{PathAndQuery, Scheme};
 use http::{HeaderValue, Request, Response, Uri};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Body as _;
 use hyper::client::conn::http1;
+use inflate::BodyReader;
 use pyxis_gql::{BoxError, Client, Config, Proxy, Transport, TransportError, TransportOptions};
 use pyxis_gql_rustls::Cause;
 use rustls::pki_types::ServerName;
@@ -108,11 +116,12 @@ pub struct SmolTransport {
     proxy: Option<Proxy>,
     max_body_bytes: usize,
     connect_timeout: Duration,
+    compression: bool,
 }
 
 impl SmolTransport {
-    /// Builds a transport from `options`: TLS, proxy, connect timeout and body cap. The proxy
-    /// environment variables are read here, once.
+    /// Builds a transport from `options`: TLS, proxy, connect timeout, body cap and compression.
+    /// The proxy environment variables are read here, once.
     ///
     /// Nothing runs until the first request; `new` itself needs no runtime.
     ///
@@ -128,10 +137,18 @@ impl SmolTransport {
             proxy: pyxis_gql_tunnel::proxy_from_env(options.proxy())?,
             max_body_bytes: options.max_body_bytes(),
             connect_timeout: options.connect_timeout(),
+            compression: options.compression(),
         })
     }
 
-    async fn exchange(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
+    async fn exchange(
+        &self,
+        mut request: Request<Bytes>,
+    ) -> Result<Response<Bytes>, TransportError> {
+        if self.compression && !request.headers().contains_key(ACCEPT_ENCODING) {
+            let gzip = HeaderValue::from_static("gzip");
+            request.headers_mut().insert(ACCEPT_ENCODING, gzip);
+        }
         let (key, mut request) = origin_form(request, self.proxy.as_ref())?;
         let mut pooled = self.pool.checkout(&key).await;
         let (conn, response) = loop {
@@ -157,22 +174,22 @@ impl SmolTransport {
                 },
             }
         };
-        let (parts, mut body) = response.into_parts();
+        let (mut parts, mut body) = response.into_parts();
 
         let limit = self.max_body_bytes;
-        if body.size_hint().lower() > limit as u64 {
+        let mut reader = BodyReader::new(&mut parts.headers, self.compression, limit);
+        let declared = body.size_hint().lower();
+        if reader.is_plain() && declared > limit as u64 {
             return Err(TransportError::BodyTooLarge { limit });
         }
-        let mut bytes = Vec::with_capacity((body.size_hint().lower() as usize).min(limit));
+        reader.reserve(usize::try_from(declared).unwrap_or(usize::MAX));
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|err| self.map_error(err))?;
             if let Ok(data) = frame.into_data() {
-                if bytes.len() + data.len() > limit {
-                    return Err(TransportError::BodyTooLarge { limit });
-                }
-                bytes.extend_from_slice(&data);
+                reader.push(&data)?;
             }
         }
+        let bytes = reader.finish()?;
         // The whole answer is read, so the connection can carry the next request.
         self.pool.put(key, conn);
         Ok(Response::from_parts(parts, Bytes::from(bytes)))
@@ -267,6 +284,7 @@ impl fmt::Debug for SmolTransport {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("connect_timeout", &self.connect_timeout)
             .field("proxy", &self.proxy)
+            .field("compression", &self.compression)
             .finish_non_exhaustive()
     }
 }

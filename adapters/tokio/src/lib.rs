@@ -5,6 +5,10 @@
 //! reads each body chunk by chunk, stopping as soon as it passes the configured cap. The time
 //! allowed for a whole attempt is the [`Client`]'s to enforce.
 //!
+//! With [`TransportOptions::compression`] on (the default), reqwest asks for gzip and inflates
+//! gzip bodies as they arrive; the cap counts the inflated bytes, so a small body that inflates
+//! to gigabytes stops at the cap. A corrupt gzip body is [`TransportError::Decode`].
+//!
 //! Requests must be sent, and [`Transport::sleep`] awaited, inside a tokio runtime with the I/O
 //! and time drivers enabled (for example under `#[tokio::main]`): reqwest opens its connections
 //! with tokio, and `sleep` uses tokio's timer. Building the transport needs no runtime.
@@ -83,8 +87,8 @@ pub struct TokioTransport {
 }
 
 impl TokioTransport {
-    /// Builds a transport from `options`: TLS, proxy, connect timeout and body cap. The proxy
-    /// environment variables are read here, once (see the [crate docs](crate)).
+    /// Builds a transport from `options`: TLS, proxy, connect timeout, body cap and compression.
+    /// The proxy environment variables are read here, once (see the [crate docs](crate)).
     ///
     /// Redirects are not followed (a redirect comes back as the response it is).
     ///
@@ -109,6 +113,7 @@ impl TokioTransport {
             .pool_idle_timeout(Duration::from_secs(60))
             .redirect(reqwest::redirect::Policy::none())
             .referer(false)
+            .gzip(options.compression())
             .build()
             .map_err(|err| TransportError::Config(Box::new(err)))?;
         Ok(Self {
@@ -121,7 +126,9 @@ impl TokioTransport {
 
     /// Wraps a client the caller configured (pool, TLS, proxies, timeouts) with a body cap.
     ///
-    /// The client's own settings apply as they are (redirects, proxies, TLS); to share the rustls
+    /// The client's own settings apply as they are (redirects, proxies, TLS, and compression:
+    /// this crate's reqwest has its `gzip` feature, so a client decodes gzip unless built with
+    /// `.gzip(false)`; the cap counts the decoded bytes either way); to share the rustls
     /// setup of the other adapters, give its builder
     /// `tls_backend_preconfigured(pyxis_gql_rustls::client_config(&options)?)`.
     ///
@@ -174,7 +181,11 @@ impl TokioTransport {
             .map_or(0, |len| len as usize)
             .min(limit);
         let mut body = Vec::with_capacity(capacity);
-        while let Some(chunk) = response.chunk().await.map_err(|err| self.map_error(err))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|err| self.map_body_error(err))?
+        {
             if body.len() + chunk.len() > limit {
                 return Err(TransportError::BodyTooLarge { limit });
             }
@@ -186,6 +197,18 @@ impl TokioTransport {
         *out.version_mut() = response.version();
         *out.headers_mut() = std::mem::take(response.headers_mut());
         Ok(out)
+    }
+
+    /// Classifies a failure while reading the body, where reqwest reports every failure as a
+    /// decode error: only one that the connection does not explain, and that comes from the
+    /// gzip decoder, is a corrupt body.
+    fn map_body_error(&self, err: reqwest::Error) -> TransportError {
+        let corrupt =
+            matches!(pyxis_gql_rustls::classify(&err), Cause::Unknown) && from_gzip_decoder(&err);
+        if corrupt {
+            return TransportError::Decode(Box::new(err));
+        }
+        self.map_error(err)
     }
 
     fn map_error(&self, err: reqwest::Error) -> TransportError {
@@ -213,6 +236,29 @@ impl TokioTransport {
             _ => TransportError::Other(Box::new(err)),
         }
     }
+}
+
+/// Whether the chain holds what the gzip decoder reports: deflate's own error for corrupt
+/// data, or an `io::Error` of kind `InvalidData` (a bad header, a checksum that does not match).
+fn from_gzip_decoder(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(err);
+    while let Some(err) = next {
+        if err.is::<flate2::DecompressError>() {
+            return true;
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::InvalidData {
+                return true;
+            }
+            // An io::Error's `source` skips the wrapped error itself.
+            if let Some(inner) = io.get_ref() {
+                next = Some(inner as &(dyn std::error::Error + 'static));
+                continue;
+            }
+        }
+        next = err.source();
+    }
+    false
 }
 
 impl fmt::Debug for TokioTransport {

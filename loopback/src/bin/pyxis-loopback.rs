@@ -5,16 +5,20 @@
 //! to a directory, prints one JSON line
 //! `{"url", "ca", "cert", "key", "cert_and_key", "dataset", "dir"}`, then answers commands on
 //! standard input, one a line, each with one JSON line:
-//! - `stats`: `{"requests", "abandoned", "connections"}` so far (`abandoned`: requests whose
-//!   client hung up before the answer was ready);
+//! - `stats`: `{"requests", "abandoned", "connections", "body_bytes", "gzipped"}` so far
+//!   (`abandoned`: requests whose client hung up before the answer was ready; `body_bytes`: the
+//!   response body bytes sent, after compression; `gzipped`: answers sent compressed);
 //! - `latency MS`: the delay before each answer from now on; answers `{"latency_ms"}`.
 //!
 //! It stops when standard input closes.
 //!
 //! ```sh
 //! cargo run -p pyxis-loopback --bin pyxis-loopback -- [--latency-ms MS] [--dir DIR] \
-//!     [--dataset REPOSITORIES,IMAGES,RPMS_PER_IMAGE]
+//!     [--dataset REPOSITORIES,IMAGES,RPMS_PER_IMAGE] [--bandwidth-mbit N] [--no-compression]
 //! ```
+//!
+//! `--bandwidth-mbit N` limits what the server writes to N Mbit/s over all connections;
+//! `--no-compression` answers uncompressed even to requests that accept gzip.
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -34,6 +38,8 @@ fn run() -> Result<(), String> {
     let mut latency = Duration::ZERO;
     let mut dir = None;
     let mut spec = DatasetSpec::default();
+    let mut bandwidth = None;
+    let mut compression = true;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -41,6 +47,8 @@ fn run() -> Result<(), String> {
             "--latency-ms" => latency = Duration::from_millis(milliseconds(&value()?)?),
             "--dir" => dir = Some(PathBuf::from(value()?)),
             "--dataset" => spec = dataset_spec(&value()?)?,
+            "--bandwidth-mbit" => bandwidth = Some(megabits(&value()?)?),
+            "--no-compression" => compression = false,
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -48,6 +56,8 @@ fn run() -> Result<(), String> {
         .latency(latency)
         .dataset(spec)
         .record_requests(false)
+        .compression(compression)
+        .bandwidth(bandwidth)
         .start();
     let dir = dir.unwrap_or_else(|| {
         std::env::temp_dir().join(format!("pyxis-loopback-{}", std::process::id()))
@@ -92,6 +102,8 @@ fn run() -> Result<(), String> {
                 "requests": server.request_count(),
                 "abandoned": server.abandoned_count(),
                 "connections": server.connection_count(),
+                "body_bytes": server.body_bytes_sent(),
+                "gzipped": server.gzipped_count(),
             }),
             (Some("latency"), Some(ms)) => match milliseconds(ms) {
                 Ok(ms) => {
@@ -129,4 +141,14 @@ fn dataset_spec(text: &str) -> Result<DatasetSpec, String> {
 fn milliseconds(text: &str) -> Result<u64, String> {
     text.parse()
         .map_err(|_| format!("{text:?} is not a number of milliseconds"))
+}
+
+/// Bytes per second for a link of `text` Mbit/s (a positive number, fractions allowed).
+fn megabits(text: &str) -> Result<u64, String> {
+    match text.parse::<f64>() {
+        Ok(mbit) if mbit.is_finite() && mbit > 0.0 => Ok(((mbit * 125_000.0) as u64).max(1)),
+        _ => Err(format!(
+            "--bandwidth-mbit {text:?}: want a positive number of Mbit/s"
+        )),
+    }
 }

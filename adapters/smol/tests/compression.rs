@@ -1,0 +1,105 @@
+//! Compressed answers: asked for and inflated by default, not asked for when turned off, and
+//! capped and checked while inflating.
+
+use pyxis_gql::{Identity, Transport, TransportError, TransportOptions, TransportOptionsBuilder};
+use pyxis_gql_smol::{SmolTransport, block_on};
+use pyxis_loopback::probe::{assert_list, chain, list_request};
+use pyxis_loopback::{Fault, LoopbackPyxis};
+
+fn options(server: &LoopbackPyxis) -> TransportOptionsBuilder {
+    TransportOptions::builder()
+        .add_root_certificate_pem(server.ca_pem())
+        .identity(Identity::from_pem(
+            server.client_cert_pem().into(),
+            server.client_key_pem().into(),
+        ))
+}
+
+fn transport(options: TransportOptionsBuilder) -> SmolTransport {
+    SmolTransport::new(&options.build().unwrap()).unwrap()
+}
+
+fn send(
+    transport: &SmolTransport,
+    server: &LoopbackPyxis,
+) -> Result<http::Response<bytes::Bytes>, TransportError> {
+    block_on(transport.send(list_request(&server.url())))
+}
+
+fn accept_encoding(server: &LoopbackPyxis) -> Option<String> {
+    let seen = server.requests();
+    let last = seen.last().expect("a request reached the server");
+    last.headers
+        .get("accept-encoding")
+        .map(|value| value.to_str().unwrap().to_owned())
+}
+
+#[test]
+fn a_gzipped_answer_is_inflated() {
+    let server = LoopbackPyxis::start();
+    let response = send(&transport(options(&server)), &server).unwrap();
+    let inflated = assert_list(&response);
+    assert_eq!(accept_encoding(&server).as_deref(), Some("gzip"));
+    assert_eq!(server.gzipped_count(), 1);
+    // The caller sees the body as it is, not as it was sent.
+    assert!(!response.headers().contains_key("content-encoding"));
+    assert!(!response.headers().contains_key("content-length"));
+    let on_the_wire = server.body_bytes_sent();
+    assert!(
+        on_the_wire * 4 < inflated as u64,
+        "{on_the_wire} bytes sent for {inflated}"
+    );
+}
+
+#[test]
+fn a_callers_own_accept_encoding_is_kept() {
+    let server = LoopbackPyxis::start();
+    let mut request = list_request(&server.url());
+    request.headers_mut().insert(
+        "accept-encoding",
+        http::HeaderValue::from_static("identity"),
+    );
+    let response = block_on(transport(options(&server)).send(request)).unwrap();
+    assert_list(&response);
+    assert_eq!(accept_encoding(&server).as_deref(), Some("identity"));
+    assert_eq!(server.gzipped_count(), 0);
+}
+
+#[test]
+fn without_compression_nothing_is_asked_and_the_answer_comes_as_is() {
+    let server = LoopbackPyxis::start();
+    let response = send(&transport(options(&server).compression(false)), &server).unwrap();
+    let length = assert_list(&response);
+    assert_eq!(accept_encoding(&server), None);
+    assert_eq!(server.gzipped_count(), 0);
+    assert_eq!(server.body_bytes_sent(), length as u64);
+}
+
+#[test]
+fn a_gzip_bomb_stops_at_the_cap_on_the_inflated_bytes() {
+    let server = LoopbackPyxis::start();
+    // About a megabyte of gzip, under the cap; a gibibyte inflated, far over it.
+    let transport = transport(options(&server).max_body_bytes(4 << 20));
+    server.push_fault(Fault::GzipBomb {
+        inflated_bytes: 1 << 30,
+    });
+    let err = send(&transport, &server).unwrap_err();
+    assert!(
+        matches!(err, TransportError::BodyTooLarge { limit } if limit == 4 << 20),
+        "{}",
+        chain(&err)
+    );
+    assert_eq!(server.gzipped_count(), 1);
+    assert_list(&send(&transport, &server).unwrap());
+}
+
+#[test]
+fn a_corrupt_gzip_body_is_a_decode_error() {
+    let server = LoopbackPyxis::start();
+    let transport = transport(options(&server));
+    server.push_fault(Fault::CorruptGzip);
+    let err = send(&transport, &server).unwrap_err();
+    assert!(matches!(err, TransportError::Decode(_)), "{}", chain(&err));
+    assert!(!err.is_transient());
+    assert_list(&send(&transport, &server).unwrap());
+}
