@@ -133,7 +133,7 @@ fn only_the_chosen_kinds_are_kept() {
         }
         let crawl = server.request_count();
         assert!(
-            crawl >= 2 && crawl % 2 == 0,
+            crawl >= 2 && crawl.is_multiple_of(2),
             "both searches reached the server: {crawl}"
         );
         for _ in 0..2 {
