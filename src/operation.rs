@@ -139,7 +139,7 @@ fn order_name<S: Serializer>(order: &SortOrder, serializer: S) -> Result<S::Ok, 
     })
 }
 
-/// What kind of question an operation asks; a [`ResponseCache`](crate::cache::ResponseCache)
+/// What kind of question an operation asks; a [`CachedTransport`](crate::cache::CachedTransport)
 /// decides by it which answers it may keep.
 ///
 /// Every request the core builds carries its operation's kind in its

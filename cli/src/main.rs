@@ -1,7 +1,7 @@
 //! `pyxis`: every pyxis-gql operation from the shell.
 //!
 //! A consumer of the library like any other: it parses the command line into an operation
-//! ([`plan`]), builds a [`Config`] and a [`Client`](pyxis_gql::Client) on the transport of the chosen runtime, and
+//! ([`plan`]), builds a [`Config`] and a [`Client`] on the transport of the chosen runtime, and
 //! prints what comes back ([`run`], [`output`]). Failures end as one line on stderr naming their
 //! kind and exit status 1; command-line mistakes exit with status 2.
 //!
