@@ -57,8 +57,6 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-mod inflate;
-
 use async_std::io::ReadExt as _;
 use async_trait::async_trait;
 use pyxis_gql::bytes::Bytes;
@@ -66,7 +64,7 @@ use pyxis_gql::{BoxError, Client, Config, Proxy, Transport, TransportError, Tran
 use rustls_018 as tls;
 use surf::http::url as url_crate;
 
-use inflate::BodyReader;
+use pyxis_gql_wire::BodyReader;
 
 /// A [`Client`] for `config` over a new [`AsyncStdTransport`].
 ///
@@ -126,7 +124,7 @@ impl AsyncStdTransport {
     /// or when the proxy policy reads an unusable proxy URL from the environment. (A request to
     /// an `https://` URL whose host is an IP address fails with `Config` too.)
     pub fn new(options: &TransportOptions) -> Result<Self, TransportError> {
-        let proxy = pyxis_gql_tunnel::proxy_from_env(options.proxy())?;
+        let proxy = pyxis_gql_wire::proxy_from_env(options.proxy())?;
         let surf_config = surf::Config::new()
             .set_http_keep_alive(true)
             .set_tcp_no_delay(true)

@@ -1,5 +1,5 @@
 //! surf has no proxy support, so this is an HTTP client for surf that reaches `https` servers
-//! through a proxy's `CONNECT` tunnel: TCP to the proxy, the tunnel (`pyxis-gql-tunnel`), then
+//! through a proxy's `CONNECT` tunnel: TCP to the proxy, the tunnel (`pyxis-gql-wire`), then
 //! TLS with the same rustls 0.18 configuration and HTTP/1.1 exchange (`async-h1`) that surf's own
 //! h1 client uses. Requests the proxy does not apply to go to that h1 client unchanged.
 
@@ -70,11 +70,11 @@ impl TunnelClient {
         let mut tcp = TcpStream::connect((proxy.host(), proxy.port()))
             .await
             .map_err(|err| {
-                TransportError::Connect(pyxis_gql_tunnel::proxy_connect_error(proxy, err))
+                TransportError::Connect(pyxis_gql_wire::proxy_connect_error(proxy, err))
             })?;
         tcp.set_nodelay(self.config.tcp_no_delay)
             .map_err(|err| TransportError::Connect(Box::new(err)))?;
-        pyxis_gql_tunnel::open(&mut tcp, proxy, host, port).await?;
+        pyxis_gql_wire::open(&mut tcp, proxy, host, port).await?;
         let connector = match &self.config.tls_config {
             Some(tls) => async_tls::TlsConnector::from(Arc::clone(tls)),
             None => async_tls::TlsConnector::default(),

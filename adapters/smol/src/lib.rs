@@ -61,8 +61,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-mod inflate;
-
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures_rustls::TlsConnector;
@@ -72,9 +70,9 @@ use http::{HeaderValue, Request, Response, Uri};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Body as _;
 use hyper::client::conn::http1;
-use inflate::BodyReader;
 use pyxis_gql::{BoxError, Client, Config, Proxy, Transport, TransportError, TransportOptions};
 use pyxis_gql_rustls::Cause;
+use pyxis_gql_wire::BodyReader;
 use rustls::pki_types::ServerName;
 use smol::Timer;
 use smol::future::FutureExt as _;
@@ -134,7 +132,7 @@ impl SmolTransport {
         Ok(Self {
             tls: TlsConnector::from(Arc::new(tls)),
             pool: Arc::default(),
-            proxy: pyxis_gql_tunnel::proxy_from_env(options.proxy())?,
+            proxy: pyxis_gql_wire::proxy_from_env(options.proxy())?,
             max_body_bytes: options.max_body_bytes(),
             connect_timeout: options.connect_timeout(),
             compression: options.compression(),
@@ -234,12 +232,10 @@ impl SmolTransport {
                     .await
                     .map_err(|err| {
                         timed_out(&err).unwrap_or_else(|| {
-                            TransportError::Connect(pyxis_gql_tunnel::proxy_connect_error(
-                                proxy, err,
-                            ))
+                            TransportError::Connect(pyxis_gql_wire::proxy_connect_error(proxy, err))
                         })
                     })?;
-                pyxis_gql_tunnel::open(&mut tcp, proxy, host, port).await?;
+                pyxis_gql_wire::open(&mut tcp, proxy, host, port).await?;
                 tcp
             }
             None => TcpStream::connect((host, port)).await.map_err(|err| {

@@ -11,17 +11,28 @@ use http::HeaderMap;
 use http::header::{CONTENT_ENCODING, CONTENT_LENGTH};
 use pyxis_gql::TransportError;
 
-/// A body being read: taken as it comes, or inflated from gzip.
-pub(crate) enum BodyReader {
+/// A response body being read under the cap: taken as it comes, or inflated from gzip.
+///
+/// ```
+/// use pyxis_gql_wire::BodyReader;
+/// let mut headers = http::HeaderMap::new();
+/// let mut reader = BodyReader::new(&mut headers, true, 4);
+/// reader.push(b"abc").unwrap();
+/// assert!(matches!(reader.push(b"de"), Err(pyxis_gql::TransportError::BodyTooLarge { limit: 4 })));
+/// ```
+pub struct BodyReader(Reader);
+
+enum Reader {
     Plain(Capped),
     Gzip(Box<GzDecoder<Capped>>),
 }
 
 impl BodyReader {
-    /// A reader for a body with these response headers. With `inflate`, a body that says
-    /// `Content-Encoding: gzip` is inflated, and the headers lose `Content-Encoding` and
-    /// `Content-Length`, which describe the bytes on the wire, not the ones handed on.
-    pub(crate) fn new(headers: &mut HeaderMap, inflate: bool, limit: usize) -> Self {
+    /// A reader for a body with these response headers, capped at `limit` bytes handed on. With
+    /// `inflate`, a body that says `Content-Encoding: gzip` is inflated, and the headers lose
+    /// `Content-Encoding` and `Content-Length`, which describe the bytes on the wire, not the
+    /// ones handed on.
+    pub fn new(headers: &mut HeaderMap, inflate: bool, limit: usize) -> Self {
         let gzip = inflate
             && headers.get(CONTENT_ENCODING).is_some_and(|value| {
                 let value = value.as_bytes().trim_ascii();
@@ -34,51 +45,60 @@ impl BodyReader {
         if gzip {
             headers.remove(CONTENT_ENCODING);
             headers.remove(CONTENT_LENGTH);
-            BodyReader::Gzip(Box::new(GzDecoder::new(capped)))
+            Self(Reader::Gzip(Box::new(GzDecoder::new(capped))))
         } else {
-            BodyReader::Plain(capped)
+            Self(Reader::Plain(capped))
         }
     }
 
     /// Whether the body is read as it comes, so that its declared length is the one capped.
-    pub(crate) fn is_plain(&self) -> bool {
-        matches!(self, BodyReader::Plain(_))
+    pub fn is_plain(&self) -> bool {
+        matches!(self.0, Reader::Plain(_))
     }
 
     /// Reserves room for `bytes` (never more than the cap).
-    pub(crate) fn reserve(&mut self, bytes: usize) {
-        let capped = match self {
-            BodyReader::Plain(capped) => capped,
-            BodyReader::Gzip(decoder) => decoder.get_mut(),
+    pub fn reserve(&mut self, bytes: usize) {
+        let capped = match &mut self.0 {
+            Reader::Plain(capped) => capped,
+            Reader::Gzip(decoder) => decoder.get_mut(),
         };
         capped.bytes.reserve(bytes.min(capped.limit));
     }
 
     /// Takes the next piece of the body as it came off the wire.
-    pub(crate) fn push(&mut self, data: &[u8]) -> Result<(), TransportError> {
-        let written = match self {
-            BodyReader::Plain(capped) => capped.write_all(data),
-            BodyReader::Gzip(decoder) => decoder.write_all(data),
+    ///
+    /// # Errors
+    ///
+    /// [`TransportError::BodyTooLarge`] past the cap, [`TransportError::Decode`] for gzip that
+    /// does not decode.
+    pub fn push(&mut self, data: &[u8]) -> Result<(), TransportError> {
+        let written = match &mut self.0 {
+            Reader::Plain(capped) => capped.write_all(data),
+            Reader::Gzip(decoder) => decoder.write_all(data),
         };
         written.map_err(|err| self.error(err))
     }
 
     /// The whole body, once the wire has delivered all of it.
-    pub(crate) fn finish(self) -> Result<Vec<u8>, TransportError> {
-        match self {
-            BodyReader::Plain(capped) => Ok(capped.bytes),
-            BodyReader::Gzip(mut decoder) => match decoder.try_finish() {
+    ///
+    /// # Errors
+    ///
+    /// As [`push`](Self::push), and [`TransportError::Decode`] for a gzip stream cut short.
+    pub fn finish(self) -> Result<Vec<u8>, TransportError> {
+        match self.0 {
+            Reader::Plain(capped) => Ok(capped.bytes),
+            Reader::Gzip(mut decoder) => match decoder.try_finish() {
                 Ok(()) => Ok(std::mem::take(&mut decoder.get_mut().bytes)),
-                Err(err) => Err(BodyReader::Gzip(decoder).error(err)),
+                Err(err) => Err(Self(Reader::Gzip(decoder)).error(err)),
             },
         }
     }
 
     /// The cap's own error, or else a gzip stream that does not decode.
     fn error(&self, err: io::Error) -> TransportError {
-        let limit = match self {
-            BodyReader::Plain(capped) => capped.limit,
-            BodyReader::Gzip(decoder) => decoder.get_ref().limit,
+        let limit = match &self.0 {
+            Reader::Plain(capped) => capped.limit,
+            Reader::Gzip(decoder) => decoder.get_ref().limit,
         };
         if err.get_ref().is_some_and(|inner| inner.is::<OverCap>()) {
             TransportError::BodyTooLarge { limit }
@@ -89,7 +109,7 @@ impl BodyReader {
 }
 
 /// The body so far, refusing to grow past the cap.
-pub(crate) struct Capped {
+struct Capped {
     bytes: Vec<u8>,
     limit: usize,
 }

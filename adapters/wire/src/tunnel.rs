@@ -1,5 +1,4 @@
-//! The proxy tunnel shared by the `pyxis-gql` adapters that bring their own HTTP stack on
-//! futures-io (smol, async-std).
+//! The proxy tunnel.
 //!
 //! [`proxy_from_env`] turns a [`ProxyPolicy`] into the proxy to use, reading `HTTPS_PROXY` and
 //! `NO_PROXY` from the process environment (the core reads no environment).
@@ -9,7 +8,6 @@
 //!
 //! The proxy's answer is read with `httparse`; a 2xx opens the tunnel, anything else is
 //! [`TransportError::ProxyRefused`] with its status.
-#![forbid(unsafe_code)]
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -39,7 +37,7 @@ pub fn proxy_from_env(policy: &ProxyPolicy) -> Result<Option<Proxy>, TransportEr
 ///
 /// ```
 /// let proxy = pyxis_gql::Proxy::parse("http://alice:secret@proxy:3128").unwrap();
-/// let request = pyxis_gql_tunnel::connect_request(&proxy, "pyxis.example", 443);
+/// let request = pyxis_gql_wire::connect_request(&proxy, "pyxis.example", 443);
 /// assert_eq!(
 ///     String::from_utf8(request).unwrap(),
 ///     "CONNECT pyxis.example:443 HTTP/1.1\r\nHost: pyxis.example:443\r\n\
