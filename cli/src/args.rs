@@ -79,6 +79,10 @@ pub(crate) struct Cli {
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
     pub(crate) database_retry_wait: Option<f64>,
 
+    /// Ask for answers uncompressed (gzip is asked for by default).
+    #[arg(long, global = true)]
+    pub(crate) no_compression: bool,
+
     /// Keep answers for SECS seconds during the run (fractions allowed): repeated repository
     /// lookups, images by NVR, by id and by digest are then asked once. Other answers (images by
     /// RPM, by name, by repository, the latest images) are always asked afresh.

@@ -444,6 +444,7 @@ pub(crate) fn config(cli: &Cli, job: &Job) -> Result<(Config, Vec<String>), Fail
             " pyxis-gql"
         ))
         .page_concurrency(page_concurrency)
+        .compression(!cli.no_compression)
         .chunk_size(usize::from(cli.batch_size));
     let mut secrets = Vec::new();
     if let (Some(cert), Some(key)) = (&cli.cert, &cli.key) {

@@ -1461,3 +1461,21 @@ fn proxies_from_the_flag_or_the_environment_and_no_proxy() {
     both.args(["--proxy", &proxy.url(), "--no-proxy"]);
     assert_eq!(run(both, None).status.code(), Some(2));
 }
+
+#[test]
+fn answers_come_gzipped_unless_no_compression() {
+    let fixture = Fixture::start();
+    let (registry, repository) = path_of(&fixture.dataset().repositories[3]);
+    let args = ["repo", registry.as_str(), repository.as_str()];
+    let gzipped = json_out(&ok(fixture.pyxis(&args), None));
+    assert_eq!(fixture.server.gzipped_count(), 1);
+    let mut plain = fixture.pyxis(&args);
+    plain.arg("--no-compression");
+    assert_eq!(json_out(&ok(plain, None)), gzipped);
+    assert_eq!(fixture.server.request_count(), 2);
+    assert_eq!(
+        fixture.server.gzipped_count(),
+        1,
+        "the second answer came uncompressed"
+    );
+}
