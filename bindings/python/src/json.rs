@@ -8,8 +8,8 @@ use pyxis_gql::model::RegistryPath;
 use pyxis_gql::model::Sortable;
 use pyxis_gql::ops::GetRepositoryByRegistryPath;
 use pyxis_gql::{
-    ChunkedOperation, Document, Error, Operation, Page, PageSize, PaginatedOperation, PyxisError,
-    Query, SortBy, decode,
+    ChunkedOperation, Document, Error, Operation, OperationKind, Page, PageSize,
+    PaginatedOperation, PyxisError, Query, SortBy, decode,
 };
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -88,6 +88,10 @@ impl<O: Query> Query for Json<O> {
 
     fn variables(&self) -> O::Variables {
         self.operation.variables()
+    }
+
+    fn kind(&self) -> OperationKind {
+        self.operation.kind()
     }
 }
 
@@ -178,6 +182,10 @@ impl Query for RepositoryJson {
 
     fn variables(&self) -> Self::Variables {
         self.operation.variables()
+    }
+
+    fn kind(&self) -> OperationKind {
+        self.operation.kind()
     }
 }
 

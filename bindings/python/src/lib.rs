@@ -16,17 +16,18 @@ use std::collections::HashSet;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
+use pyxis_gql::cache::{CacheOptions, CachedTransport};
 use pyxis_gql::model::RegistryPath;
 use pyxis_gql::ops::{
     FindImagesByInstalledRpms, FindImagesByNames, FindImagesByNvr, FindImagesByNvrs,
     FindImagesByRepository, FindLatestImagesByNameVersion, FindRepositories,
     FindRepositoriesByRegistryPaths, FindRepositoriesByRepositoryName,
 };
-use pyxis_gql::{ApiKey, Client, Config, Error, Identity, TimeoutScope};
+use pyxis_gql::{ApiKey, Client, Config, Error, Identity, TimeoutScope, Transport};
 use pyxis_gql_tokio::TokioTransport;
 use serde_json::Value;
 
@@ -50,7 +51,7 @@ const INTERNAL_REPOSITORY_FIELDS: &[&str] = &["_id", "registry"];
 /// A Pyxis client; see the module docs.
 #[pyclass(frozen, module = "pyxis_gql._native")]
 struct NativeClient {
-    client: Arc<Client<TokioTransport>>,
+    client: Arc<Client<Box<dyn Transport>>>,
     /// The process that made the client: its runtime and connections live there.
     pid: u32,
     internal_fields: bool,
@@ -70,9 +71,10 @@ impl NativeClient {
     /// A client of the Pyxis GraphQL endpoint `url`. `cert` is a PEM client certificate chain;
     /// `key` its private key, or `None` when `cert` holds both. `ca` lists extra CA bundles to
     /// trust. `timeout` (seconds) bounds each call; `internal_fields` keeps `_id` (and a
-    /// repository's `registry`) in the results.
+    /// repository's `registry`) in the results. `cache_ttl` (seconds) keeps the answers that do
+    /// not change under a rebuild (repository lookups, images by NVR) that long.
     #[new]
-    #[pyo3(signature = (url, cert=None, key=None, *, timeout=None, api_key=None, ca=Vec::new(), allow_http=false, internal_fields=false))]
+    #[pyo3(signature = (url, cert=None, key=None, *, timeout=None, api_key=None, ca=Vec::new(), allow_http=false, internal_fields=false, cache_ttl=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         url: String,
@@ -83,6 +85,7 @@ impl NativeClient {
         ca: Vec<PathBuf>,
         allow_http: bool,
         internal_fields: bool,
+        cache_ttl: Option<f64>,
     ) -> PyResult<Self> {
         runtime_usable()?;
         let read = |path: &PathBuf| {
@@ -114,9 +117,31 @@ impl NativeClient {
             builder = builder.deadline(limit);
         }
         let config = builder.build().map_err(|e| error::config(e.to_string()))?;
-        let client = pyxis_gql_tokio::client(&config).map_err(|e| error::config(e.to_string()))?;
+        let transport =
+            TokioTransport::new(config.transport()).map_err(|e| error::config(e.to_string()))?;
+        let transport: Box<dyn Transport> = match cache_ttl {
+            None => Box::new(transport),
+            Some(seconds) => {
+                let ttl = Duration::try_from_secs_f64(seconds)
+                    .ok()
+                    .filter(|ttl| !ttl.is_zero())
+                    .ok_or_else(|| {
+                        error::config(format!("cache_ttl {seconds} is not a duration"))
+                    })?;
+                let options = CacheOptions::builder()
+                    .rebuild_safe()
+                    .ttl(ttl)
+                    .build()
+                    .map_err(|e| error::config(e.to_string()))?;
+                Box::new(CachedTransport::new(
+                    transport,
+                    options,
+                    Instant::now as fn() -> Instant,
+                ))
+            }
+        };
         Ok(Self {
-            client: Arc::new(client),
+            client: Arc::new(Client::from_config(transport, &config)),
             pid: std::process::id(),
             internal_fields,
         })

@@ -165,3 +165,43 @@ def test_internal_fields_only_when_asked(loopback: Any) -> None:
     repository = client.find_repositories()[0]
     assert "_id" in repository and "registry" in repository
     assert "_id" in client.find_images_by_nvr("busy-container-1.2-10", False)[0]
+
+
+def test_the_sync_client_keeps_rebuild_safe_answers(slow_loopback: Any) -> None:
+    server = slow_loopback
+    repository = server.repositories[0]
+    cert = (server.cert, server.key)
+    cached = PyxisGQL(server.url, cert, ca=server.ca)
+    first = cached.get_repository_by_registry_path(repository["registry"], repository["repository"])
+    again = cached.get_repository_by_registry_path(repository["registry"], repository["repository"])
+    assert again == first and first["repository"] == repository["repository"]
+    assert server.stats()["requests"] == 1
+    nvr = server.images[0]["brew"]["build"]
+    assert cached.find_images_by_nvr(nvr) == cached.find_images_by_nvr(nvr)
+    assert server.stats()["requests"] == 2
+    # Images by name change under a rebuild: asked afresh every time.
+    package = server.images[0]["brew"]["package"]
+    before = server.stats()["requests"]
+    cached.find_images_by_names([package])
+    cached.find_images_by_names([package])
+    assert server.stats()["requests"] >= before + 2
+
+    uncached = PyxisGQL(server.url, cert, ca=server.ca, cache_ttl=None)
+    before = server.stats()["requests"]
+    uncached.get_repository_by_registry_path(repository["registry"], repository["repository"])
+    uncached.get_repository_by_registry_path(repository["registry"], repository["repository"])
+    assert server.stats()["requests"] == before + 2
+
+
+@pytest.mark.asyncio
+async def test_the_async_client_caches_only_when_asked(slow_loopback: Any) -> None:
+    server = slow_loopback
+    repository = server.repositories[1]
+    client = PyxisAsyncGQL(server.url, server.cert, server.key, ca=server.ca, cache_ttl=60)
+    for _ in range(3):
+        await client.find_repositories_by_repository_name(repository["repository"])
+    assert server.stats()["requests"] == 1
+    plain = PyxisAsyncGQL(server.url, server.cert, server.key, ca=server.ca)
+    for _ in range(2):
+        await plain.find_repositories_by_repository_name(repository["repository"])
+    assert server.stats()["requests"] == 3

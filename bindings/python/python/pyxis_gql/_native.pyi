@@ -24,6 +24,7 @@ class NativeClient:
         ca: Sequence[_Path] = ...,
         allow_http: bool = False,
         internal_fields: bool = False,
+        cache_ttl: Optional[float] = None,
     ) -> None: ...
     # Each method returns its result when ``blocking``, else an awaitable of an ``Answered``.
     def find_repositories(
