@@ -3,24 +3,12 @@
 //! inflating.
 
 use pyxis_gql::bytes::Bytes;
-use pyxis_gql::{Identity, Transport, TransportError, TransportOptions, TransportOptionsBuilder};
+use pyxis_gql::{Transport, TransportError};
 use pyxis_loopback::probe::{assert_list, chain, list_request};
 use pyxis_loopback::{Fault, LoopbackPyxis};
 
 use crate::runtimes::Runtime;
-
-fn options(server: &LoopbackPyxis) -> TransportOptionsBuilder {
-    TransportOptions::builder()
-        .add_root_certificate_pem(server.ca_pem())
-        .identity(Identity::from_pem(
-            server.client_cert_pem().into(),
-            server.client_key_pem().into(),
-        ))
-}
-
-fn transport<R: Runtime>(options: TransportOptionsBuilder) -> R::Transport {
-    R::transport(&options.build().expect("valid options")).expect("a transport")
-}
+use crate::transport::{identified_to, transport};
 
 fn send<R: Runtime>(
     transport: &R::Transport,
@@ -39,7 +27,7 @@ fn accept_encoding(server: &LoopbackPyxis) -> Option<String> {
 
 pub(crate) fn a_gzipped_answer_is_inflated<R: Runtime>() {
     let server = LoopbackPyxis::start();
-    let response = send::<R>(&transport::<R>(options(&server)), &server).unwrap();
+    let response = send::<R>(&transport::<R>(identified_to(&server)), &server).unwrap();
     let inflated = assert_list(&response);
     assert_eq!(accept_encoding(&server).as_deref(), Some("gzip"));
     assert_eq!(server.gzipped_count(), 1);
@@ -60,7 +48,7 @@ pub(crate) fn a_callers_own_accept_encoding_is_kept<R: Runtime>() {
         "accept-encoding",
         http::HeaderValue::from_static("identity"),
     );
-    let response = R::block_on(transport::<R>(options(&server)).send(request)).unwrap();
+    let response = R::block_on(transport::<R>(identified_to(&server)).send(request)).unwrap();
     assert_list(&response);
     assert_eq!(accept_encoding(&server).as_deref(), Some("identity"));
     assert_eq!(server.gzipped_count(), 0);
@@ -69,7 +57,7 @@ pub(crate) fn a_callers_own_accept_encoding_is_kept<R: Runtime>() {
 pub(crate) fn without_compression_nothing_is_asked_and_the_answer_comes_as_is<R: Runtime>() {
     let server = LoopbackPyxis::start();
     let response = send::<R>(
-        &transport::<R>(options(&server).compression(false)),
+        &transport::<R>(identified_to(&server).compression(false)),
         &server,
     )
     .unwrap();
@@ -82,7 +70,7 @@ pub(crate) fn without_compression_nothing_is_asked_and_the_answer_comes_as_is<R:
 pub(crate) fn a_gzip_bomb_stops_at_the_cap_on_the_inflated_bytes<R: Runtime>() {
     let server = LoopbackPyxis::start();
     // About a megabyte of gzip, under the cap; a gibibyte inflated, far over it.
-    let transport = transport::<R>(options(&server).max_body_bytes(4 << 20));
+    let transport = transport::<R>(identified_to(&server).max_body_bytes(4 << 20));
     server.push_fault(Fault::GzipBomb {
         inflated_bytes: 1 << 30,
     });
@@ -98,7 +86,7 @@ pub(crate) fn a_gzip_bomb_stops_at_the_cap_on_the_inflated_bytes<R: Runtime>() {
 
 pub(crate) fn a_corrupt_gzip_body_is_a_decode_error<R: Runtime>() {
     let server = LoopbackPyxis::start();
-    let transport = transport::<R>(options(&server));
+    let transport = transport::<R>(identified_to(&server));
     server.push_fault(Fault::CorruptGzip);
     let err = send::<R>(&transport, &server).unwrap_err();
     assert!(matches!(err, TransportError::Decode(_)), "{}", chain(&err));

@@ -6,10 +6,7 @@
 use std::net::{IpAddr, TcpListener};
 use std::time::{Duration, Instant};
 
-use pyxis_gql::bytes::Bytes;
-use pyxis_gql::{
-    Identity, NoProxy, Proxy, Transport, TransportError, TransportOptions, TransportOptionsBuilder,
-};
+use pyxis_gql::{NoProxy, Proxy, Transport, TransportError};
 use pyxis_loopback::probe::{
     ServerInChild, assert_repository, chain, closed_port, request, run_ignored_test_with_env,
     server_env,
@@ -17,35 +14,11 @@ use pyxis_loopback::probe::{
 use pyxis_loopback::{LoopbackProxy, LoopbackPyxis};
 
 use crate::runtimes::Runtime;
-
-fn options(ca: String, cert: String, key: String) -> TransportOptionsBuilder {
-    TransportOptions::builder()
-        .add_root_certificate_pem(ca)
-        .identity(Identity::from_pem(cert.into(), key.into()))
-}
-
-fn options_for(server: &LoopbackPyxis) -> TransportOptionsBuilder {
-    options(
-        server.ca_pem(),
-        server.client_cert_pem(),
-        server.client_key_pem(),
-    )
-}
-
-fn transport<R: Runtime>(options: TransportOptionsBuilder) -> R::Transport {
-    R::transport(&options.build().expect("valid options")).expect("a transport")
-}
+use crate::transport::{identified, identified_to, send, transport};
 
 fn via<R: Runtime>(server: &LoopbackPyxis, proxy_url: &str) -> R::Transport {
     let proxy = Proxy::parse(proxy_url).expect("a proxy URL");
-    transport::<R>(options_for(server).proxy(proxy))
-}
-
-fn send<R: Runtime>(
-    transport: &R::Transport,
-    url: &str,
-) -> Result<http::Response<Bytes>, TransportError> {
-    R::block_on(transport.send(request(url)))
+    transport::<R>(identified_to(server).proxy(proxy))
 }
 
 /// The server's URL as this runtime reaches it.
@@ -158,7 +131,7 @@ pub(crate) fn no_proxy_hosts_bypass_the_tunnel<R: Runtime>() {
     let bypassing = Proxy::parse(&proxy.url())
         .unwrap()
         .with_no_proxy(NoProxy::parse(&format!("example.com, {entry}")));
-    let transport = transport::<R>(options_for(&server).proxy(bypassing));
+    let transport = transport::<R>(identified_to(&server).proxy(bypassing));
     assert_repository(&send::<R>(&transport, &url_of::<R>(&server)).unwrap());
     assert_eq!(proxy.tunnel_count(), 0);
     assert_eq!(server.connection_count(), 1);
@@ -167,7 +140,7 @@ pub(crate) fn no_proxy_hosts_bypass_the_tunnel<R: Runtime>() {
 /// Run by the tests below in a child process, with the proxy variables they choose.
 pub(crate) fn child_sends_one_request<R: Runtime>() {
     let server = ServerInChild::from_env().expect("run by a parent test");
-    let mut builder = options(server.ca_pem, server.client_cert_pem, server.client_key_pem);
+    let mut builder = identified(server.ca_pem, server.client_cert_pem, server.client_key_pem);
     if std::env::var_os("PYXIS_TEST_WITHOUT_PROXY").is_some() {
         builder = builder.without_proxy();
     }
@@ -223,7 +196,7 @@ pub(crate) fn a_silent_proxy_hits_the_connect_timeout<R: Runtime>() {
     let silent = TcpListener::bind("127.0.0.1:0").unwrap();
     let proxy = Proxy::parse(&format!("http://{}", silent.local_addr().unwrap())).unwrap();
     let limit = Duration::from_millis(300);
-    let transport = transport::<R>(options_for(&server).proxy(proxy).connect_timeout(limit));
+    let transport = transport::<R>(identified_to(&server).proxy(proxy).connect_timeout(limit));
     let started = Instant::now();
     let err = send::<R>(&transport, &url_of::<R>(&server)).unwrap_err();
     assert!(
