@@ -1,19 +1,22 @@
 //! One suite, run on every runtime adapter against the embedded loopback Pyxis over HTTPS with a
 //! required client certificate: results, TLS, connection reuse, retries, timeouts, body caps and
 //! concurrency (`suite`, through a client), and each transport's own handling of TLS, caps,
-//! resets, closed ports and connect timeouts (`transport`).
+//! resets, closed ports and connect timeouts (`transport`), through proxies (`tunnel`, and
+//! `proxy` through a client) and with gzip (`compression`).
 
+mod compression;
 mod lookups;
 mod proxy;
 mod runtimes;
 mod suite;
 mod transport;
+mod tunnel;
 
 /// Instantiates every suite test for one runtime.
 macro_rules! suite_for {
     ($module:ident, $runtime:ty) => {
         mod $module {
-            use super::{lookups, proxy, suite, transport};
+            use super::{compression, lookups, proxy, suite, transport, tunnel};
 
             #[test]
             fn every_operation_returns_what_the_server_holds() {
@@ -118,6 +121,69 @@ macro_rules! suite_for {
             #[test]
             fn a_client_gets_its_answers_through_the_tunnel() {
                 proxy::a_client_gets_its_answers_through_the_tunnel::<$runtime>();
+            }
+            #[test]
+            fn requests_go_through_one_kept_alive_tunnel_with_the_client_certificate() {
+                tunnel::requests_go_through_one_kept_alive_tunnel_with_the_client_certificate::<
+                    $runtime,
+                >();
+            }
+            #[test]
+            fn credentials_are_sent_required_and_never_shown() {
+                tunnel::credentials_are_sent_required_and_never_shown::<$runtime>();
+            }
+            #[test]
+            fn a_refusing_proxy_is_a_proxy_refusal() {
+                tunnel::a_refusing_proxy_is_a_proxy_refusal::<$runtime>();
+            }
+            #[test]
+            fn an_unreachable_proxy_is_a_connect_error_naming_it() {
+                tunnel::an_unreachable_proxy_is_a_connect_error_naming_it::<$runtime>();
+            }
+            #[test]
+            fn no_proxy_hosts_bypass_the_tunnel() {
+                tunnel::no_proxy_hosts_bypass_the_tunnel::<$runtime>();
+            }
+            #[test]
+            fn the_environment_proxy_is_used_and_no_proxy_bypasses_it() {
+                tunnel::the_environment_proxy_is_used_and_no_proxy_bypasses_it::<$runtime>();
+            }
+            #[test]
+            fn without_proxy_ignores_the_environment() {
+                tunnel::without_proxy_ignores_the_environment::<$runtime>();
+            }
+            #[test]
+            fn a_silent_proxy_hits_the_connect_timeout() {
+                tunnel::a_silent_proxy_hits_the_connect_timeout::<$runtime>();
+            }
+            /// Run by the environment tests above in a child process, with the proxy variables
+            /// they choose; `Runtime::MODULE` names it.
+            #[test]
+            #[ignore = "run in a child process by the environment tests"]
+            fn child_sends_one_request() {
+                tunnel::child_sends_one_request::<$runtime>();
+            }
+            #[test]
+            fn a_gzipped_answer_is_inflated() {
+                compression::a_gzipped_answer_is_inflated::<$runtime>();
+            }
+            #[test]
+            fn a_callers_own_accept_encoding_is_kept() {
+                compression::a_callers_own_accept_encoding_is_kept::<$runtime>();
+            }
+            #[test]
+            fn without_compression_nothing_is_asked_and_the_answer_comes_as_is() {
+                compression::without_compression_nothing_is_asked_and_the_answer_comes_as_is::<
+                    $runtime,
+                >();
+            }
+            #[test]
+            fn a_gzip_bomb_stops_at_the_cap_on_the_inflated_bytes() {
+                compression::a_gzip_bomb_stops_at_the_cap_on_the_inflated_bytes::<$runtime>();
+            }
+            #[test]
+            fn a_corrupt_gzip_body_is_a_decode_error() {
+                compression::a_corrupt_gzip_body_is_a_decode_error::<$runtime>();
             }
         }
     };

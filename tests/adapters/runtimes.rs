@@ -11,13 +11,18 @@ pub(crate) trait Runtime {
     type Transport: Transport + std::fmt::Debug + 'static;
     /// The adapter's name, as its transport's `Debug` starts.
     const NAME: &'static str;
+    /// The module `suite_for!` puts this runtime's tests in, which names them for a child
+    /// process (`tunnel`).
+    const MODULE: &'static str;
+    /// Whether a proxy's refusal of CONNECT comes with its status, whatever the status.
+    const REPORTS_PROXY_STATUS: bool = true;
     /// Builds the transport from its options.
     fn transport(options: &TransportOptions) -> Result<Self::Transport, TransportError>;
     /// The adapter's one-call client.
     fn client(config: &Config) -> Result<Client<Self::Transport>, TransportError>;
     /// Runs a future to completion on this runtime.
     fn block_on<F: Future>(future: F) -> F::Output;
-    /// The URL to reach a local server at, given as `https://127.0.0.1:port/...`.
+    /// How to reach a local server given as `127.0.0.1`, in a URL or a `host:port`.
     fn endpoint(server_url: String) -> String {
         server_url
     }
@@ -28,6 +33,9 @@ pub(crate) struct Tokio;
 impl Runtime for Tokio {
     type Transport = pyxis_gql_tokio::TokioTransport;
     const NAME: &'static str = "TokioTransport";
+    const MODULE: &'static str = "tokio";
+    /// reqwest tells the status of a refusal only for 407.
+    const REPORTS_PROXY_STATUS: bool = false;
     fn transport(options: &TransportOptions) -> Result<Self::Transport, TransportError> {
         pyxis_gql_tokio::TokioTransport::new(options)
     }
@@ -49,6 +57,7 @@ pub(crate) struct Smol;
 impl Runtime for Smol {
     type Transport = pyxis_gql_smol::SmolTransport;
     const NAME: &'static str = "SmolTransport";
+    const MODULE: &'static str = "smol";
     fn transport(options: &TransportOptions) -> Result<Self::Transport, TransportError> {
         pyxis_gql_smol::SmolTransport::new(options)
     }
@@ -65,6 +74,7 @@ pub(crate) struct AsyncStd;
 impl Runtime for AsyncStd {
     type Transport = pyxis_gql_async_std::AsyncStdTransport;
     const NAME: &'static str = "AsyncStdTransport";
+    const MODULE: &'static str = "async_std";
     fn transport(options: &TransportOptions) -> Result<Self::Transport, TransportError> {
         pyxis_gql_async_std::AsyncStdTransport::new(options)
     }

@@ -4,7 +4,9 @@
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use pyxis_gql::{Config, Identity, Transport, TransportError, TransportOptions};
+use pyxis_gql::{
+    Config, Identity, Transport, TransportError, TransportOptions, TransportOptionsBuilder,
+};
 use pyxis_loopback::probe::{
     QUERY, answer_once_then_close_server, assert_repository, chain, closed_port,
     endless_chunked_server, request,
@@ -13,22 +15,32 @@ use pyxis_loopback::{Fault, LoopbackPyxis};
 
 use crate::runtimes::Runtime;
 
-/// Options trusting the server's CA and presenting its client identity.
-fn options(server: &LoopbackPyxis) -> pyxis_gql::TransportOptionsBuilder {
+/// Options trusting the CA `ca` and presenting the client identity `cert` and `key`.
+pub(crate) fn identified(ca: String, cert: String, key: String) -> TransportOptionsBuilder {
     TransportOptions::builder()
-        .add_root_certificate_pem(server.ca_pem())
-        .identity(Identity::from_pem(
-            server.client_cert_pem().into(),
-            server.client_key_pem().into(),
-        ))
-        .connect_timeout(Duration::from_secs(2))
+        .add_root_certificate_pem(ca)
+        .identity(Identity::from_pem(cert.into(), key.into()))
 }
 
-fn transport<R: Runtime>(options: pyxis_gql::TransportOptionsBuilder) -> R::Transport {
+/// Options trusting the server's CA and presenting its client identity.
+pub(crate) fn identified_to(server: &LoopbackPyxis) -> TransportOptionsBuilder {
+    identified(
+        server.ca_pem(),
+        server.client_cert_pem(),
+        server.client_key_pem(),
+    )
+}
+
+/// As [`identified_to`], with a connect timeout well inside the test's patience.
+fn options(server: &LoopbackPyxis) -> TransportOptionsBuilder {
+    identified_to(server).connect_timeout(Duration::from_secs(2))
+}
+
+pub(crate) fn transport<R: Runtime>(options: TransportOptionsBuilder) -> R::Transport {
     R::transport(&options.build().expect("valid options")).expect("a transport")
 }
 
-fn send<R: Runtime>(
+pub(crate) fn send<R: Runtime>(
     transport: &R::Transport,
     url: &str,
 ) -> Result<http::Response<pyxis_gql::bytes::Bytes>, TransportError> {

@@ -1,29 +1,20 @@
-//! Compressed answers: asked for and inflated by default, not asked for when turned off, and
-//! capped and checked while inflating.
+//! Each transport's compressed answers: asked for and inflated by default, not asked for when
+//! turned off or when the caller asked for something else, and capped and checked while
+//! inflating.
 
-use pyxis_gql::{Identity, Transport, TransportError, TransportOptions, TransportOptionsBuilder};
-use pyxis_gql_smol::{SmolTransport, block_on};
+use pyxis_gql::bytes::Bytes;
+use pyxis_gql::{Transport, TransportError};
 use pyxis_loopback::probe::{assert_list, chain, list_request};
 use pyxis_loopback::{Fault, LoopbackPyxis};
 
-fn options(server: &LoopbackPyxis) -> TransportOptionsBuilder {
-    TransportOptions::builder()
-        .add_root_certificate_pem(server.ca_pem())
-        .identity(Identity::from_pem(
-            server.client_cert_pem().into(),
-            server.client_key_pem().into(),
-        ))
-}
+use crate::runtimes::Runtime;
+use crate::transport::{identified_to, transport};
 
-fn transport(options: TransportOptionsBuilder) -> SmolTransport {
-    SmolTransport::new(&options.build().unwrap()).unwrap()
-}
-
-fn send(
-    transport: &SmolTransport,
+fn send<R: Runtime>(
+    transport: &R::Transport,
     server: &LoopbackPyxis,
-) -> Result<http::Response<bytes::Bytes>, TransportError> {
-    block_on(transport.send(list_request(&server.url())))
+) -> Result<http::Response<Bytes>, TransportError> {
+    R::block_on(transport.send(list_request(&R::endpoint(server.url()))))
 }
 
 fn accept_encoding(server: &LoopbackPyxis) -> Option<String> {
@@ -34,10 +25,9 @@ fn accept_encoding(server: &LoopbackPyxis) -> Option<String> {
         .map(|value| value.to_str().unwrap().to_owned())
 }
 
-#[test]
-fn a_gzipped_answer_is_inflated() {
+pub(crate) fn a_gzipped_answer_is_inflated<R: Runtime>() {
     let server = LoopbackPyxis::start();
-    let response = send(&transport(options(&server)), &server).unwrap();
+    let response = send::<R>(&transport::<R>(identified_to(&server)), &server).unwrap();
     let inflated = assert_list(&response);
     assert_eq!(accept_encoding(&server).as_deref(), Some("gzip"));
     assert_eq!(server.gzipped_count(), 1);
@@ -51,55 +41,55 @@ fn a_gzipped_answer_is_inflated() {
     );
 }
 
-#[test]
-fn a_callers_own_accept_encoding_is_kept() {
+pub(crate) fn a_callers_own_accept_encoding_is_kept<R: Runtime>() {
     let server = LoopbackPyxis::start();
-    let mut request = list_request(&server.url());
+    let mut request = list_request(&R::endpoint(server.url()));
     request.headers_mut().insert(
         "accept-encoding",
         http::HeaderValue::from_static("identity"),
     );
-    let response = block_on(transport(options(&server)).send(request)).unwrap();
+    let response = R::block_on(transport::<R>(identified_to(&server)).send(request)).unwrap();
     assert_list(&response);
     assert_eq!(accept_encoding(&server).as_deref(), Some("identity"));
     assert_eq!(server.gzipped_count(), 0);
 }
 
-#[test]
-fn without_compression_nothing_is_asked_and_the_answer_comes_as_is() {
+pub(crate) fn without_compression_nothing_is_asked_and_the_answer_comes_as_is<R: Runtime>() {
     let server = LoopbackPyxis::start();
-    let response = send(&transport(options(&server).compression(false)), &server).unwrap();
+    let response = send::<R>(
+        &transport::<R>(identified_to(&server).compression(false)),
+        &server,
+    )
+    .unwrap();
     let length = assert_list(&response);
     assert_eq!(accept_encoding(&server), None);
     assert_eq!(server.gzipped_count(), 0);
     assert_eq!(server.body_bytes_sent(), length as u64);
 }
 
-#[test]
-fn a_gzip_bomb_stops_at_the_cap_on_the_inflated_bytes() {
+pub(crate) fn a_gzip_bomb_stops_at_the_cap_on_the_inflated_bytes<R: Runtime>() {
     let server = LoopbackPyxis::start();
     // About a megabyte of gzip, under the cap; a gibibyte inflated, far over it.
-    let transport = transport(options(&server).max_body_bytes(4 << 20));
+    let transport = transport::<R>(identified_to(&server).max_body_bytes(4 << 20));
     server.push_fault(Fault::GzipBomb {
         inflated_bytes: 1 << 30,
     });
-    let err = send(&transport, &server).unwrap_err();
+    let err = send::<R>(&transport, &server).unwrap_err();
     assert!(
         matches!(err, TransportError::BodyTooLarge { limit } if limit == 4 << 20),
         "{}",
         chain(&err)
     );
     assert_eq!(server.gzipped_count(), 1);
-    assert_list(&send(&transport, &server).unwrap());
+    assert_list(&send::<R>(&transport, &server).unwrap());
 }
 
-#[test]
-fn a_corrupt_gzip_body_is_a_decode_error() {
+pub(crate) fn a_corrupt_gzip_body_is_a_decode_error<R: Runtime>() {
     let server = LoopbackPyxis::start();
-    let transport = transport(options(&server));
+    let transport = transport::<R>(identified_to(&server));
     server.push_fault(Fault::CorruptGzip);
-    let err = send(&transport, &server).unwrap_err();
+    let err = send::<R>(&transport, &server).unwrap_err();
     assert!(matches!(err, TransportError::Decode(_)), "{}", chain(&err));
     assert!(!err.is_transient());
-    assert_list(&send(&transport, &server).unwrap());
+    assert_list(&send::<R>(&transport, &server).unwrap());
 }
