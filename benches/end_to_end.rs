@@ -138,6 +138,10 @@ impl Query for WithoutTotal {
     fn variables(&self) -> FilterVariables {
         self.names.variables()
     }
+
+    fn kind(&self) -> pyxis_gql::OperationKind {
+        self.names.kind()
+    }
 }
 
 impl PaginatedOperation for WithoutTotal {

@@ -8,6 +8,16 @@
 //! A transport error, an HTTP error, a GraphQL error, a Pyxis error (a "not found" included)
 //! and an answer whose body does not parse are never kept.
 //!
+//! Identical requests in flight at once are sent once: the request runs as a shared future that
+//! every caller asking the same question awaits, and any of them drives it, so a caller that
+//! stops polling holds no one up. It is cancelled once no caller awaits it. When it fails, one
+//! caller gets the error and the others ask again.
+//!
+//! Each page of a crawl is a request of its own, kept and expiring on its own, so a crawl may
+//! combine pages kept at different times; the crawl's own checks (a changed total, pages out of
+//! order or overlapping) catch most changes in between. Keep the time to live short where that
+//! matters, or leave paginated kinds out.
+//!
 //! Time comes from a [`Clock`] the caller hands in: the core reads none, and tests pass a
 //! virtual one.
 //!
@@ -33,14 +43,13 @@ mod options;
 mod store;
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::fmt;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use futures_channel::oneshot;
+use futures_util::future::{self, BoxFuture, FutureExt as _};
 use http::{Request, Response, StatusCode};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -88,38 +97,64 @@ pub struct CacheStats {
 ///
 /// `Debug` shows the options and the statistics, never a request (keys hold the API key).
 pub struct CachedTransport<T, C = fn() -> Instant> {
-    inner: T,
+    shared: Arc<Shared<T, C>>,
     options: CacheOptions,
+}
+
+/// What the requests in flight need after their callers are gone: they run as shared futures
+/// that any caller waiting for them drives.
+struct Shared<T, C> {
+    inner: T,
     clock: C,
     state: Mutex<State>,
 }
 
+/// A request in flight, as every caller asking the same question awaits it: the answer, or
+/// `None` when it failed (the error goes to one caller, through `error`).
+type Flight = future::Shared<BoxFuture<'static, Option<Answer>>>;
+
+struct InFlight {
+    /// Weak, so that the request is dropped (and cancelled) once no caller awaits it.
+    flight: future::WeakShared<BoxFuture<'static, Option<Answer>>>,
+    /// Tells this flight from a later one for the same key.
+    id: u64,
+    error: Arc<Mutex<Option<TransportError>>>,
+}
+
 struct State {
     store: Store,
-    /// Requests being sent now, with the callers waiting for their answers.
-    in_flight: HashMap<Key, Vec<oneshot::Sender<Answer>>>,
+    in_flight: HashMap<Key, InFlight>,
+    flights: u64,
     stats: CacheStats,
 }
 
-impl<T: Transport, C: Clock> CachedTransport<T, C> {
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every critical section leaves the state consistent, so a panic elsewhere leaves it usable.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl<T: Transport + 'static, C: Clock + 'static> CachedTransport<T, C> {
     /// `inner` with a cache configured by `options`, reading the time from `clock`.
     pub fn new(inner: T, options: CacheOptions, clock: C) -> Self {
         let store = Store::new(options.ttl(), options.max_bytes());
         Self {
-            inner,
-            options,
-            clock,
-            state: Mutex::new(State {
-                store,
-                in_flight: HashMap::new(),
-                stats: CacheStats::default(),
+            shared: Arc::new(Shared {
+                inner,
+                clock,
+                state: Mutex::new(State {
+                    store,
+                    in_flight: HashMap::new(),
+                    flights: 0,
+                    stats: CacheStats::default(),
+                }),
             }),
+            options,
         }
     }
 
     /// The wrapped transport.
     pub fn inner(&self) -> &T {
-        &self.inner
+        &self.shared.inner
     }
 
     /// The cache's settings.
@@ -129,17 +164,12 @@ impl<T: Transport, C: Clock> CachedTransport<T, C> {
 
     /// What the cache has done so far, and what it holds.
     pub fn stats(&self) -> CacheStats {
-        let state = self.lock();
+        let state = lock(&self.shared.state);
         CacheStats {
             entries: state.store.len(),
             bytes: state.store.bytes(),
             ..state.stats
         }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // The state is consistent between statements, so a panic elsewhere leaves it usable.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn is_cached(&self, request: &Request<Bytes>) -> bool {
@@ -149,126 +179,164 @@ impl<T: Transport, C: Clock> CachedTransport<T, C> {
             .is_some_and(|kind| self.options.caches(*kind))
     }
 
-    /// Sends `request` as the one in flight for `key`, then hands the answer to the callers
-    /// that waited for it and keeps it if it is clean.
-    async fn lead(
-        &self,
-        key: Key,
-        request: Request<Bytes>,
-    ) -> Result<Response<Bytes>, TransportError> {
-        // Dropped with the future (a timeout, a cancelled call) or on an error: the waiters
-        // then see their channel closed and ask again themselves.
-        let mut lead = Lead {
-            cache: self,
-            key: Some(key),
-        };
-        let response = self.inner.send(request).await?;
-        let Some(key) = lead.key.take() else {
-            return Ok(response);
-        };
-        let answer = Answer::of(&response);
-        let clean = is_clean(&response);
-        let now = self.clock.now();
-        let mut state = self.lock();
-        let waiters = state.in_flight.remove(&key).unwrap_or_default();
-        if clean {
-            let inserted = state.store.insert(key, answer.clone(), now);
-            state.stats.evicted += inserted.evicted as u64;
+    /// The kept answer, the request in flight to join, or a new flight for `request`.
+    fn step(&self, request: &Request<Bytes>) -> Step {
+        let key = Key::of(request);
+        let now = self.shared.clock.now();
+        let mut state = lock(&self.shared.state);
+        if let Some(answer) = state.store.get(&key, now) {
+            state.stats.hits += 1;
+            return Step::Hit(answer);
         }
-        drop(state);
-        for waiter in waiters {
-            // A waiter that gave up is no loss.
-            let _ = waiter.send(answer.clone());
+        if let Some(in_flight) = state.in_flight.get(&key)
+            && let Some(flight) = in_flight.flight.upgrade()
+        {
+            return Step::Join(flight, Arc::clone(&in_flight.error), false);
         }
-        Ok(response)
-    }
-}
-
-/// The request in flight for a key; removes it from the in-flight map if dropped before the
-/// answer arrived.
-struct Lead<'a, T, C> {
-    cache: &'a CachedTransport<T, C>,
-    key: Option<Key>,
-}
-
-impl<T, C> Drop for Lead<'_, T, C> {
-    fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            let mut state = self
-                .cache
-                .state
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            state.in_flight.remove(&key);
+        state.stats.misses += 1;
+        state.flights += 1;
+        let id = state.flights;
+        let error = Arc::new(Mutex::new(None));
+        let flight = fly(
+            Arc::clone(&self.shared),
+            key.clone(),
+            id,
+            copy(request),
+            Arc::clone(&error),
+        );
+        // `fly` gives a future that was never polled, so it can always be downgraded.
+        if let Some(weak) = flight.downgrade() {
+            let in_flight = InFlight {
+                flight: weak,
+                id,
+                error: Arc::clone(&error),
+            };
+            state.in_flight.insert(key, in_flight);
         }
+        Step::Join(flight, error, true)
     }
 }
 
 /// What to do with a request of a cached kind.
 enum Step {
-    Hit(Response<Bytes>),
-    Wait(oneshot::Receiver<Answer>),
-    Lead(Key),
+    Hit(Answer),
+    /// Await the flight; the flag says whether this caller started it.
+    Join(Flight, Arc<Mutex<Option<TransportError>>>, bool),
+}
+
+/// The request as a future any caller can drive: it keeps a clean answer, and leaves the
+/// in-flight map when it ends, fails, panics or is dropped.
+fn fly<T: Transport + 'static, C: Clock + 'static>(
+    shared: Arc<Shared<T, C>>,
+    key: Key,
+    id: u64,
+    request: Request<Bytes>,
+    error: Arc<Mutex<Option<TransportError>>>,
+) -> Flight {
+    async move {
+        let mut landing = Landing {
+            shared: &shared,
+            key: Some(key),
+            id,
+        };
+        match shared.inner.send(request).await {
+            Ok(response) => {
+                let answer = Answer::of(&response);
+                let clean = is_clean(&response);
+                let now = shared.clock.now();
+                let mut state = lock(&shared.state);
+                // Leaving the map and entering the store at once: a new caller finds one or
+                // the other.
+                if let Some(key) = landing.take(&mut state)
+                    && clean
+                {
+                    let inserted = state.store.insert(key, answer.clone(), now);
+                    state.stats.evicted += inserted.evicted as u64;
+                }
+                Some(answer)
+            }
+            Err(err) => {
+                *lock(&error) = Some(err);
+                None
+            }
+        }
+    }
+    .boxed()
+    .shared()
+}
+
+/// Takes a flight out of the in-flight map when it ends in any way.
+struct Landing<'a, T, C> {
+    shared: &'a Shared<T, C>,
+    key: Option<Key>,
+    id: u64,
+}
+
+impl<T, C> Landing<'_, T, C> {
+    /// The key, once the flight has left the map (unless a later flight took its place).
+    fn take(&mut self, state: &mut State) -> Option<Key> {
+        let key = self.key.take()?;
+        if state.in_flight.get(&key).is_some_and(|f| f.id == self.id) {
+            state.in_flight.remove(&key);
+        }
+        Some(key)
+    }
+}
+
+impl<T, C> Drop for Landing<'_, T, C> {
+    fn drop(&mut self) {
+        if self.key.is_some() {
+            let mut state = lock(&self.shared.state);
+            self.take(&mut state);
+        }
+    }
 }
 
 #[async_trait]
-impl<T: Transport, C: Clock> Transport for CachedTransport<T, C> {
+impl<T: Transport + 'static, C: Clock + 'static> Transport for CachedTransport<T, C> {
     async fn send(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
         if !self.is_cached(&request) {
-            self.lock().stats.passed += 1;
-            return self.inner.send(request).await;
+            lock(&self.shared.state).stats.passed += 1;
+            return self.shared.inner.send(request).await;
         }
         loop {
-            let key = Key::of(&request);
-            let step = {
-                let now = self.clock.now();
-                let mut state = self.lock();
-                if let Some(answer) = state.store.get(&key, now) {
-                    state.stats.hits += 1;
-                    Step::Hit(answer.to_response())
-                } else {
-                    match state.in_flight.entry(key) {
-                        Entry::Occupied(mut waiting) => {
-                            let (sender, receiver) = oneshot::channel();
-                            waiting.get_mut().push(sender);
-                            Step::Wait(receiver)
-                        }
-                        Entry::Vacant(vacant) => {
-                            let key = vacant.key().clone();
-                            vacant.insert(Vec::new());
-                            state.stats.misses += 1;
-                            Step::Lead(key)
-                        }
-                    }
-                }
+            let (flight, error, started) = match self.step(&request) {
+                Step::Hit(answer) => return Ok(answer.to_response()),
+                Step::Join(flight, error, started) => (flight, error, started),
             };
-            match step {
-                Step::Hit(response) => return Ok(response),
-                Step::Lead(key) => return self.lead(key, request).await,
-                Step::Wait(receiver) => {
-                    if let Ok(answer) = receiver.await {
-                        self.lock().stats.joined += 1;
-                        return Ok(answer.to_response());
-                    }
-                    // The request in flight failed or was dropped: errors are not shared, so
-                    // ask again (one of the waiters leads the next attempt).
+            if let Some(answer) = flight.await {
+                if !started {
+                    lock(&self.shared.state).stats.joined += 1;
                 }
+                return Ok(answer.to_response());
+            }
+            // The flight failed. Errors are not shared: one caller gets it, the others ask
+            // again (and one of them starts the next flight).
+            if let Some(err) = lock(&error).take() {
+                return Err(err);
             }
         }
     }
 
     async fn sleep(&self, duration: Duration) {
-        self.inner.sleep(duration).await;
+        self.shared.inner.sleep(duration).await;
     }
+}
+
+/// A copy of a request, for the flight that outlives the caller's.
+fn copy(request: &Request<Bytes>) -> Request<Bytes> {
+    let mut copy = Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.version_mut() = request.version();
+    *copy.headers_mut() = request.headers().clone();
+    *copy.extensions_mut() = request.extensions().clone();
+    copy
 }
 
 impl<T, C> fmt::Debug for CachedTransport<T, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let stats = self
-            .state
-            .lock()
-            .map(|state| state.stats)
-            .unwrap_or_else(|poisoned| poisoned.into_inner().stats);
+        let stats = lock(&self.shared.state).stats;
         f.debug_struct("CachedTransport")
             .field("options", &self.options)
             .field("stats", &stats)

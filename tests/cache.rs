@@ -359,3 +359,37 @@ fn a_failed_request_in_flight_leaves_its_waiters_to_ask_again() {
     );
     assert_eq!(server.request_count(), 2);
 }
+
+#[test]
+fn a_caller_that_stops_polling_does_not_hold_up_the_others() {
+    let server = LoopbackPyxis::builder()
+        .latency(Duration::from_millis(100))
+        .start();
+    let clock = VirtualClock::new();
+    let client = cached(&server, rebuild_safe(Duration::from_secs(60)), &clock);
+    let path = path_of(&server.dataset().repositories[6]);
+    block_on(async {
+        // The first caller starts the request, is polled once, then is neither polled nor
+        // dropped (a stream its reader stopped reading, say).
+        let mut paused = std::pin::pin!(client.get_repository_by_registry_path(&path));
+        std::future::poll_fn(|cx| {
+            let _ = paused.as_mut().poll(cx);
+            std::task::Poll::Ready(())
+        })
+        .await;
+        let second = tokio::time::timeout(
+            Duration::from_secs(20),
+            client.get_repository_by_registry_path(&path),
+        )
+        .await
+        .expect("the second caller drives the request itself");
+        assert!(second.unwrap().is_some());
+        assert_eq!(server.request_count(), 1, "still one request");
+        // The paused caller gets the same answer when it is polled again.
+        assert_eq!(
+            paused.await.unwrap(),
+            client.get_repository_by_registry_path(&path).await.unwrap()
+        );
+    });
+    assert_eq!(server.request_count(), 1);
+}

@@ -90,7 +90,8 @@ const ENTRY_OVERHEAD: usize = 128;
 
 struct Entry {
     answer: Answer,
-    expires: Instant,
+    /// `None` when the time to live reaches past what `Instant` can hold: never.
+    expires: Option<Instant>,
     size: usize,
     /// Its place in `recency`.
     used: u64,
@@ -131,7 +132,7 @@ impl Store {
     /// The answer kept for `key`, if it has not expired at `now`; a hit counts as a use.
     pub(super) fn get(&mut self, key: &Key, now: Instant) -> Option<Answer> {
         let entry = self.entries.get(key)?;
-        if now >= entry.expires {
+        if entry.expires.is_some_and(|expires| now >= expires) {
             self.remove(key);
             return None;
         }
@@ -157,6 +158,18 @@ impl Store {
                 evicted: 0,
             };
         }
+        if self.bytes + size > self.max_bytes {
+            // Expired answers go before live ones, however recently used.
+            let expired: Vec<Arc<Key>> = self
+                .entries
+                .iter()
+                .filter(|(_, entry)| entry.expires.is_some_and(|expires| now >= expires))
+                .map(|(key, _)| Arc::clone(key))
+                .collect();
+            for key in expired {
+                self.remove(&key);
+            }
+        }
         let mut evicted = 0;
         while self.bytes + size > self.max_bytes {
             let Some((_, oldest)) = self.recency.pop_first() else {
@@ -171,7 +184,7 @@ impl Store {
         let key = Arc::new(key);
         self.recency.insert(self.clock, Arc::clone(&key));
         self.bytes += size;
-        let expires = now.checked_add(self.ttl).unwrap_or(now);
+        let expires = now.checked_add(self.ttl);
         self.entries.insert(
             key,
             Entry {
@@ -278,6 +291,34 @@ mod tests {
         assert!(store.get(&Key::of(&request("tri")), now).is_some());
         assert_eq!(store.bytes(), 2 * one);
         assert!(store.bytes() <= 2 * one + 10);
+    }
+
+    #[test]
+    fn expired_answers_make_room_before_live_ones() {
+        let start = Instant::now();
+        let big = "x".repeat(1000);
+        let one = Key::of(&request("one")).size() + big.len() + ENTRY_OVERHEAD;
+        let mut store = Store::new(Duration::from_secs(60), 2 * one + 10);
+        store.insert(Key::of(&request("one")), answer(&big), start);
+        let later = start + Duration::from_secs(30);
+        store.insert(Key::of(&request("two")), answer(&big), later);
+        // "one" was used last, but has expired by the time "tri" arrives: it goes, "two" stays.
+        assert!(store.get(&Key::of(&request("one")), later).is_some());
+        let at = start + Duration::from_secs(61);
+        let inserted = store.insert(Key::of(&request("tri")), answer(&big), at);
+        assert_eq!(inserted.evicted, 0, "an expired answer is not an eviction");
+        assert!(store.get(&Key::of(&request("two")), at).is_some());
+        assert!(store.get(&Key::of(&request("tri")), at).is_some());
+        assert_eq!(store.len(), 2);
+    }
+
+    #[test]
+    fn a_time_to_live_past_what_instant_holds_never_expires() {
+        let now = Instant::now();
+        let mut store = Store::new(Duration::MAX, 1 << 20);
+        store.insert(Key::of(&request("q")), answer("a"), now);
+        let far = now + Duration::from_secs(100 * 365 * 86_400);
+        assert!(store.get(&Key::of(&request("q")), far).is_some());
     }
 
     #[test]
