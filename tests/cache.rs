@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use pyxis_gql::cache::{CacheOptions, CachedTransport};
+use pyxis_gql::model::ContainerRepository;
 use pyxis_gql::ops::FindImagesByInstalledRpms;
 use pyxis_gql::{Client, Config, Error, Identity, OperationKind, RegistryPath, RetryPolicy};
 use pyxis_gql_tokio::TokioTransport;
@@ -295,6 +296,26 @@ fn errors_are_never_kept() {
     assert_eq!(client.transport().stats().entries, 1);
 }
 
+/// `count` lookups of `path` at once, each in a task of its own, in the order started.
+fn concurrent_lookups(
+    client: &Arc<Client<Cached>>,
+    path: &RegistryPath,
+    count: usize,
+) -> Vec<Result<Option<ContainerRepository>, Error>> {
+    block_on(async {
+        let calls = (0..count).map(|_| {
+            let client = Arc::clone(client);
+            let path = path.clone();
+            tokio::spawn(async move { client.get_repository_by_registry_path(&path).await })
+        });
+        futures_util::future::join_all(calls)
+            .await
+            .into_iter()
+            .map(|joined| joined.expect("the task ran to its end"))
+            .collect()
+    })
+}
+
 #[test]
 fn identical_requests_in_flight_are_sent_once() {
     let server = LoopbackPyxis::builder()
@@ -307,16 +328,9 @@ fn identical_requests_in_flight_are_sent_once() {
         &clock,
     ));
     let path = path_of(&server.dataset().repositories[4]);
-    let answers = block_on(async {
-        let calls = (0..10).map(|_| {
-            let client = Arc::clone(&client);
-            let path = path.clone();
-            tokio::spawn(async move { client.get_repository_by_registry_path(&path).await })
-        });
-        futures_util::future::join_all(calls).await
-    });
+    let answers = concurrent_lookups(&client, &path, 10);
     assert_eq!(server.request_count(), 1, "ten callers, one request");
-    let answers: Vec<_> = answers.into_iter().map(|a| a.unwrap().unwrap()).collect();
+    let answers: Vec<_> = answers.into_iter().map(Result::unwrap).collect();
     assert!(answers.iter().all(|a| a == &answers[0] && a.is_some()));
     let stats = client.transport().stats();
     assert_eq!((stats.misses, stats.joined + stats.hits), (1, 9));
@@ -335,15 +349,7 @@ fn a_failed_request_in_flight_leaves_its_waiters_to_ask_again() {
     ));
     let path = path_of(&server.dataset().repositories[5]);
     server.push_fault(Fault::ConnectionReset);
-    let answers = block_on(async {
-        let calls = (0..4).map(|_| {
-            let client = Arc::clone(&client);
-            let path = path.clone();
-            tokio::spawn(async move { client.get_repository_by_registry_path(&path).await })
-        });
-        futures_util::future::join_all(calls).await
-    });
-    let answers: Vec<Result<_, Error>> = answers.into_iter().map(|a| a.unwrap()).collect();
+    let answers = concurrent_lookups(&client, &path, 4);
     // The first caller's request was reset: that caller sees the error (no retries here); the
     // others asked again, once between them, and got the answer.
     assert_eq!(

@@ -182,52 +182,40 @@ fn resolve<'a>(
                 )
             }))
         }
-        "find_repository_images_by_registry_path" => {
-            args.only(&[
+        "find_repository_images_by_registry_path"
+        | "find_repository_images_by_registry_path_tag" => {
+            let by_tag = root.name.ends_with("_tag");
+            let common = [
                 "registry",
                 "repository",
                 "page",
                 "page_size",
                 "filter",
                 "sort_by",
-            ])?;
+            ];
+            if by_tag {
+                args.only(&[&common[..], &["tag"]].concat())?;
+            } else {
+                args.only(&common)?;
+            }
             let registry = args.required_str("registry")?;
             let repository = args.required_str("repository")?;
+            let tag = if by_tag {
+                Some(args.required_str("tag")?)
+            } else {
+                None
+            };
+            let tagged = |entry: &Value| {
+                tag.is_none_or(|tag| {
+                    entry["tags"]
+                        .as_array()
+                        .is_some_and(|tags| tags.iter().any(|t| t["name"].as_str() == Some(tag)))
+                })
+            };
             paginated(
                 &dataset.images,
                 &args,
-                |image| {
-                    repository_entries(image, registry, repository)
-                        .next()
-                        .is_some()
-                },
-                image,
-                with_total,
-            )
-        }
-        "find_repository_images_by_registry_path_tag" => {
-            args.only(&[
-                "registry",
-                "repository",
-                "tag",
-                "page",
-                "page_size",
-                "filter",
-                "sort_by",
-            ])?;
-            let registry = args.required_str("registry")?;
-            let repository = args.required_str("repository")?;
-            let tag = args.required_str("tag")?;
-            paginated(
-                &dataset.images,
-                &args,
-                |image| {
-                    repository_entries(image, registry, repository).any(|entry| {
-                        entry["tags"].as_array().is_some_and(|tags| {
-                            tags.iter().any(|t| t["name"].as_str() == Some(tag))
-                        })
-                    })
-                },
+                |image| repository_entries(image, registry, repository).any(tagged),
                 image,
                 with_total,
             )
